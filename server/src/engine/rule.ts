@@ -1,0 +1,73 @@
+// The rule framework. A rule is one unit: metadata (data, checked by tests against behaviour),
+// a tree-sitter query in a .scm file beside it, a `check` that turns one query match into a
+// small typed state (or nothing), a `message` that words the state, and `fixes` that return
+// edits as data. Detection, wording and fixing stay separate so each can be tested alone.
+import type { Node, Tree } from 'web-tree-sitter';
+import type { JavaScriptFacts } from './facts/javascript';
+import type { PythonFacts } from './facts/python';
+import type { LineIndex } from './text/lines';
+import type { Confidence, Fix, FixKind, LanguageId, OwaspLlmId, RelatedLocation, RuleStatus, Severity, TextRange } from './types';
+
+export interface RuleMeta {
+  /** Kebab-case, names the hazard (not the fix). */
+  id: string;
+  /** The folder the rule lives in. */
+  group: string;
+  /** One line, sentence case, no trailing period. */
+  title: string;
+  severity: Severity;
+  status: RuleStatus;
+  /** The most a rule's fixes are: 'safe' if it ever returns a safe fix, 'unsafe' if only unsafe ones. */
+  fix: FixKind;
+  cwe: number[];
+  owasp: OwaspLlmId[];
+  confidence: Confidence;
+  references: string[];
+  /** Rules that are off unless configured on (noisy or policy-specific rules). */
+  defaultEnabled?: boolean;
+}
+
+/** What rules may ask about the file under analysis. Facts are computed lazily and once. */
+export interface RuleContext {
+  readonly path: string;
+  readonly text: string;
+  readonly language: LanguageId;
+  readonly tree: Tree;
+  readonly lines: LineIndex;
+  readonly python: PythonFacts;
+  readonly javascript: JavaScriptFacts;
+}
+
+/** One query match, with captures by name (the first node for each name). */
+export interface RuleMatch {
+  captures: Record<string, Node>;
+}
+
+/** What a check found. `node` (or `range`) is what gets underlined. */
+export interface Detection {
+  node: Node;
+  range?: TextRange;
+  severity?: Severity;
+  confidence?: Confidence;
+  related?: RelatedLocation[];
+}
+
+export interface RuleDefinition<S extends Detection = Detection> {
+  meta: RuleMeta;
+  languages: readonly LanguageId[];
+  check(match: RuleMatch, ctx: RuleContext): S | S[] | undefined;
+  message(state: S, ctx: RuleContext): string;
+  fixes?(state: S, ctx: RuleContext): Fix[];
+}
+
+/** Erases the state type so rules with different states share one registry. */
+export type AnyRule = RuleDefinition<any>;
+
+export function defineRule<S extends Detection>(rule: RuleDefinition<S>): RuleDefinition<S> {
+  return rule;
+}
+
+/** Convenience for fixes: replace a node's text. */
+export function replaceNode(node: Node, newText: string) {
+  return { start: node.startIndex, end: node.endIndex, newText };
+}
