@@ -41,3 +41,8 @@ export const CODE_EXTENSIONS = Object.keys(BY_EXTENSION);
 export function isJavaScriptFamily(language: LanguageId): boolean {
   return language === 'javascript' || language === 'typescript' || language === 'tsx';
 }
+
+/** How a line comment starts in a language, for inserted suppression comments. */
+export function lineCommentPrefix(language: LanguageId | undefined): string {
+  return language === 'python' || language === 'yaml' ? '#' : '//';
+}

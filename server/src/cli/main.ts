@@ -1,0 +1,167 @@
+// The `airlock` command: argv → config → engine.scan → renderer → exit code.
+// Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or internal error.
+import { writeFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { defaultConfig } from '../engine/config/config';
+import { Engine } from '../engine/engine';
+import { renderJson } from '../engine/render/json';
+import type { Report, ScannedFile } from '../engine/render/report';
+import { renderSarif } from '../engine/render/sarif';
+import { renderText } from '../engine/render/text';
+import { scan } from '../engine/scan';
+import { SEVERITIES, type Severity } from '../engine/types';
+import { VERSION } from '../version';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_ERROR = 2;
+
+interface ScanFlags {
+  format: 'text' | 'json' | 'sarif';
+  output?: string;
+  failOn: Severity;
+  config?: string;
+  color: boolean;
+  progress: boolean;
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/** A one-line progress bar on stderr, only when a person is watching a long scan. */
+function progressBar(enabled: boolean) {
+  let total = 0;
+  let done = 0;
+  let last = 0;
+  const draw = (final = false) => {
+    if (!enabled || total < 50) return;
+    const now = Date.now();
+    if (!final && now - last < 80) return;
+    last = now;
+    const width = 30;
+    const filled = Math.round((done / Math.max(total, 1)) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} files${final ? '\n' : ''}`);
+  };
+  return {
+    start(n: number) {
+      total = n;
+      draw();
+    },
+    tick() {
+      done++;
+      draw(done === total);
+    },
+  };
+}
+
+async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
+  const started = performance.now();
+  const engine = await Engine.create();
+  const report: Report = {
+    tool: { name: 'airlock', version: VERSION },
+    rules: engine.rules.map((r) => r.meta),
+    files: [],
+    skipped: [],
+    configErrors: [],
+    failures: [],
+    filesScanned: 0,
+    durationMs: 0,
+  };
+  const progress = progressBar(flags.progress && process.stderr.isTTY === true && flags.output !== '-');
+  const roots = (paths.length > 0 ? paths : ['.']).map((p) => resolve(p));
+  for await (const event of scan(engine, roots, { baseConfig: defaultConfig(), configFile: flags.config })) {
+    switch (event.kind) {
+      case 'start':
+        progress.start(event.total);
+        break;
+      case 'file': {
+        const file: ScannedFile = { path: event.path, displayPath: displayPath(event.path), text: event.text, findings: event.findings };
+        report.filesScanned++;
+        if (event.findings.length > 0) report.files.push(file);
+        report.failures.push(...event.failures);
+        progress.tick();
+        break;
+      }
+      case 'skipped':
+        report.skipped.push({ ...event.skipped, path: displayPath(event.skipped.path) });
+        progress.tick();
+        break;
+      case 'config-error':
+        report.configErrors.push(event.error);
+        break;
+    }
+  }
+  report.durationMs = performance.now() - started;
+
+  const rendered = flags.format === 'json' ? renderJson(report) : flags.format === 'sarif' ? renderSarif(report) : renderText(report, { color: flags.color && !flags.output && process.stdout.isTTY === true });
+  if (flags.output && flags.output !== '-') writeFileSync(flags.output, rendered);
+  else process.stdout.write(rendered);
+
+  const threshold = SEVERITIES.indexOf(flags.failOn);
+  const failing = report.files.some((f) => f.findings.some((x) => SEVERITIES.indexOf(x.severity) >= threshold));
+  return failing ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function parseSeverity(value: string): Severity {
+  if (!(SEVERITIES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${SEVERITIES.join(', ')}`);
+  return value as Severity;
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('airlock')
+    .description('Security scanner for AI/ML code: unsafe model loading, prompt injection paths, risky agent configs.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('scan')
+    .description('scan files and folders (default: the current folder)')
+    .argument('[paths...]', 'files or folders to scan')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (info, warning, error)', parseSeverity, 'warning' as Severity)
+    .option('-c, --config <file>', 'use this config file (airlock.toml, pyproject.toml or package.json) for every file')
+    .option('--no-color', 'plain text output')
+    .option('--no-progress', 'no progress bar on stderr')
+    .action(async (paths: string[], flags: ScanFlags) => {
+      setExit(await runScan(paths, flags));
+    });
+
+  program
+    .command('rules')
+    .description('list the rules with their group, severity and fix kind')
+    .action(async () => {
+      const engine = await Engine.create();
+      for (const r of engine.rules) {
+        process.stdout.write(`${r.meta.id.padEnd(36)} ${r.meta.group.padEnd(18)} ${r.meta.severity.padEnd(8)} fix:${r.meta.fix.padEnd(7)} ${r.meta.title}\n`);
+      }
+      setExit(EXIT_OK);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; everything else commander rejects is a usage error.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
+    }
+    process.stderr.write(`airlock: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

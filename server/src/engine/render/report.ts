@@ -1,0 +1,65 @@
+// The result of a scan as every renderer sees it: findings with their file's text (for
+// positions and code frames), what was skipped, config errors and rule failures.
+import type { RuleFailure } from '../analyzer';
+import type { ConfigError } from '../config/config';
+import type { RuleMeta } from '../rule';
+import { LineIndex, type Position } from '../text/lines';
+import type { Finding, Severity, Skipped } from '../types';
+
+/** The project's home; rule docs live beside the rules in its sources. */
+export const PROJECT_URL = 'https://github.com/airlock-scanner/airlock';
+const DOCS_BASE_URL = `${PROJECT_URL}/blob/main/server/src/rules`;
+
+export function docsUrl(meta: Pick<RuleMeta, 'id' | 'group'>): string {
+  return `${DOCS_BASE_URL}/${meta.group}/${meta.id}.md`;
+}
+
+export interface ScannedFile {
+  path: string;
+  /** The path to print: relative to the working folder when inside it. */
+  displayPath: string;
+  text: string;
+  findings: Finding[];
+}
+
+export interface Report {
+  tool: { name: string; version: string };
+  rules: readonly RuleMeta[];
+  files: ScannedFile[];
+  skipped: Skipped[];
+  configErrors: ConfigError[];
+  failures: RuleFailure[];
+  filesScanned: number;
+  durationMs: number;
+}
+
+export interface LocatedFinding {
+  finding: Finding;
+  file: ScannedFile;
+  start: Position;
+  end: Position;
+  lines: LineIndex;
+}
+
+/** Findings in a stable order (path, position, rule) with their line/character positions. */
+export function locate(report: Report): LocatedFinding[] {
+  const out: LocatedFinding[] = [];
+  for (const file of [...report.files].sort((a, b) => a.displayPath.localeCompare(b.displayPath))) {
+    if (file.findings.length === 0) continue;
+    const lines = new LineIndex(file.text);
+    for (const finding of file.findings) {
+      out.push({ finding, file, start: lines.positionAt(finding.range.start), end: lines.positionAt(finding.range.end), lines });
+    }
+  }
+  return out;
+}
+
+export function countBySeverity(findings: Iterable<Finding>): Record<Severity, number> {
+  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+}
+
+export function allFindings(report: Report): Finding[] {
+  return report.files.flatMap((f) => f.findings);
+}

@@ -1,0 +1,89 @@
+// Open documents with their syntax trees. Edits arrive as incremental LSP changes; each is
+// applied to the tree (tree.edit) so the next parse reuses everything outside the edit.
+// Every replaced tree is deleted: trees live in WASM memory and are never garbage-collected.
+import { Edit, type Tree } from 'web-tree-sitter';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { Engine } from '../engine/engine';
+import type { LanguageId } from '../engine/types';
+
+export interface OpenDocument {
+  document: TextDocument;
+  /** undefined for languages Airlock does not parse. */
+  language?: LanguageId;
+  tree?: Tree;
+}
+
+function endOf(start: { line: number; character: number }, inserted: string) {
+  const lines = inserted.split(/\r\n|\r|\n/);
+  if (lines.length === 1) return { row: start.line, column: start.character + inserted.length };
+  return { row: start.line + lines.length - 1, column: lines[lines.length - 1].length };
+}
+
+export class DocumentStore {
+  private readonly docs = new Map<string, OpenDocument>();
+
+  constructor(private readonly engine: Engine) {}
+
+  get(uri: string): OpenDocument | undefined {
+    return this.docs.get(uri);
+  }
+
+  all(): IterableIterator<OpenDocument> {
+    return this.docs.values();
+  }
+
+  open(uri: string, languageId: string, version: number, text: string): OpenDocument {
+    this.close(uri);
+    const document = TextDocument.create(uri, languageId, version, text);
+    const language = this.engine.languageFor(uri, languageId);
+    const doc: OpenDocument = { document, language, tree: language ? this.engine.parse(language, text) : undefined };
+    this.docs.set(uri, doc);
+    return doc;
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): OpenDocument | undefined {
+    const doc = this.docs.get(uri);
+    if (!doc) return undefined;
+    let document = doc.document;
+    const tree = doc.tree;
+    for (const change of changes) {
+      if ('range' in change && tree) {
+        const startIndex = document.offsetAt(change.range.start);
+        const oldEndIndex = document.offsetAt(change.range.end);
+        // offsetAt clamps, so derive positions from the clamped offsets.
+        const start = document.positionAt(startIndex);
+        const oldEnd = document.positionAt(oldEndIndex);
+        tree.edit(
+          new Edit({
+          startIndex,
+          oldEndIndex,
+          newEndIndex: startIndex + change.text.length,
+          startPosition: { row: start.line, column: start.character },
+          oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
+          newEndPosition: endOf(start, change.text),
+          }),
+        );
+      }
+      document = TextDocument.update(document, [change], version);
+    }
+    doc.document = document;
+    if (doc.language) {
+      const fullReplace = changes.some((c) => !('range' in c));
+      const next = this.engine.parse(doc.language, document.getText(), fullReplace ? undefined : tree);
+      tree?.delete();
+      doc.tree = next;
+    }
+    return doc;
+  }
+
+  close(uri: string): void {
+    const doc = this.docs.get(uri);
+    doc?.tree?.delete();
+    this.docs.delete(uri);
+  }
+
+  dispose(): void {
+    for (const uri of [...this.docs.keys()]) this.close(uri);
+  }
+}

@@ -1,0 +1,70 @@
+// The ONLY module both the VS Code client and the language server import: custom method
+// names, their parameters and results, and the settings shape. Keep it free of imports.
+
+/** Command (workspace/executeCommand) that scans every workspace folder and publishes diagnostics for all files. */
+export const SCAN_WORKSPACE_COMMAND = 'airlock.scanWorkspace';
+
+/** Command the "Show documentation" code action runs on the client with a ShowDocumentationArgs argument. */
+export const SHOW_DOCUMENTATION_COMMAND = 'airlock.showDocumentation';
+
+/** Request (client → server): the Markdown documentation of one rule. */
+export const RULE_DOC_REQUEST = 'airlock/ruleDoc';
+
+/** Notification (server → client): what the server is doing and how many findings are shown. */
+export const STATUS_NOTIFICATION = 'airlock/status';
+
+export interface ShowDocumentationArgs {
+  ruleId: string;
+}
+
+export interface RuleDocParams {
+  ruleId: string;
+}
+
+export interface RuleDocResult {
+  ruleId: string;
+  markdown: string;
+  url: string;
+}
+
+export interface ScanWorkspaceResult {
+  filesScanned: number;
+  filesWithFindings: number;
+  findings: number;
+  skipped: { path: string; reason: string }[];
+  configErrors: string[];
+  cancelled: boolean;
+  durationMs: number;
+}
+
+export interface StatusParams {
+  state: 'starting' | 'ready' | 'analyzing' | 'scanning' | 'error';
+  /** Findings currently published, over all files. */
+  findings: number;
+  /** Errors/warnings/info split of `findings`. */
+  counts: { error: number; warning: number; info: number };
+  message?: string;
+}
+
+export type RuleSettingValue = 'off' | 'on' | 'error' | 'warning' | 'info';
+
+/** The `airlock.*` settings, read per resource with workspace/configuration (section "airlock"). */
+export interface AirlockSettings {
+  enable: boolean;
+  /** Rule id or group → setting; a project config file overrides these. */
+  rules: Record<string, RuleSettingValue>;
+  preview: boolean;
+  exclude: string[];
+  maxFileSize: number;
+  /** Delay between the last edit and re-analysis. */
+  debounceMs: number;
+}
+
+export const DEFAULT_SETTINGS: AirlockSettings = {
+  enable: true,
+  rules: {},
+  preview: false,
+  exclude: [],
+  maxFileSize: 2_000_000,
+  debounceMs: 30,
+};

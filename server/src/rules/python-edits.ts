@@ -1,0 +1,91 @@
+// Text edits on Python call arguments that keep the code's layout: a one-line call stays on one
+// line, a call with one argument per line gets a new line, trailing-comma style is kept, and a
+// removed argument takes its comma (or its whole line) with it, so the result is still valid Python.
+import type { Node } from 'web-tree-sitter';
+import type { TextEdit } from '../engine/types';
+
+/** The comma-separated items of an argument list or a dict display, without comments. */
+function itemsOf(container: Node): Node[] {
+  return container.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+}
+
+function lineStartOf(source: string, offset: number): number {
+  return source.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** The offset of the line break ending the line that contains `offset` (or the text's end). */
+function lineEndOf(source: string, offset: number): number {
+  const nl = source.indexOf('\n', offset);
+  if (nl < 0) return source.length;
+  return nl > 0 && source[nl - 1] === '\r' ? nl - 1 : nl;
+}
+
+function lineBreakAt(source: string, offset: number): string {
+  return source.startsWith('\r\n', offset) ? '\r\n' : source[offset] === '\n' ? '\n' : '';
+}
+
+function startsItsLine(source: string, node: Node): boolean {
+  return /^[ \t]*$/.test(source.slice(lineStartOf(source, node.startIndex), node.startIndex));
+}
+
+/** Whether `inner` lies within `outer` (so an edit to it stays inside the flagged call). */
+export function isWithin(inner: Node, outer: Node): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/**
+ * Edits that append `argument` (e.g. `weights_only=True`) as the last argument of `call`.
+ * Undefined when the call has no plain argument list (a generator argument, broken code).
+ */
+export function addArgument(call: Node, source: string, argument: string): TextEdit[] | undefined {
+  const list = call.childForFieldName('arguments');
+  const open = list?.firstChild;
+  const close = list?.lastChild;
+  if (!list || list.type !== 'argument_list' || open?.type !== '(' || close?.type !== ')') return undefined;
+  const last = itemsOf(list).at(-1);
+  if (!last) return [{ start: open.endIndex, end: open.endIndex, newText: argument }];
+
+  const comma = last.nextSibling?.type === ',' ? last.nextSibling : undefined;
+  const tail = comma ?? last;
+  const onePerLine = close.startPosition.row > tail.endPosition.row && startsItsLine(source, last);
+  // Inline: a trailing comma, if any, stays after the new argument.
+  if (!onePerLine) return [{ start: last.endIndex, end: last.endIndex, newText: `, ${argument}` }];
+
+  // One argument per line: a new line after the last one (and after any comment ending that line).
+  const indent = source.slice(lineStartOf(source, last.startIndex), last.startIndex);
+  const lineEnd = lineEndOf(source, tail.endIndex);
+  const newLine = `${lineBreakAt(source, lineEnd) || '\n'}${indent}${argument}`;
+  if (comma) return [{ start: lineEnd, end: lineEnd, newText: `${newLine},` }];
+  if (lineEnd === last.endIndex) return [{ start: lineEnd, end: lineEnd, newText: `,${newLine}` }];
+  return [
+    { start: last.endIndex, end: last.endIndex, newText: ',' },
+    { start: lineEnd, end: lineEnd, newText: newLine },
+  ];
+}
+
+/**
+ * An edit that removes one item (a `keyword=value` argument, or a `"key": value` pair of a dict
+ * display) with its separating comma. An item alone on its line loses the whole line, including
+ * a comment after it, since such a comment is about the removed item.
+ */
+export function removeItem(item: Node, source: string): TextEdit | undefined {
+  const container = item.parent;
+  if (!container) return undefined;
+  const items = itemsOf(container);
+  const at = items.findIndex((n) => n.id === item.id);
+  if (at < 0) return undefined;
+  const prev = items[at - 1];
+  const next = items[at + 1];
+
+  const comma = item.nextSibling?.type === ',' ? item.nextSibling : undefined;
+  const end = comma?.endIndex ?? item.endIndex;
+  const lineEnd = lineEndOf(source, end);
+  if (startsItsLine(source, item) && /^[ \t]*(#.*)?$/.test(source.slice(end, lineEnd))) {
+    return { start: lineStartOf(source, item.startIndex), end: lineEnd + lineBreakAt(source, lineEnd).length, newText: '' };
+  }
+  // Taking the comma before the item would also take a comment that belongs to the previous line.
+  const commentBefore = container.namedChildren.some((c) => c?.type === 'comment' && prev && c.startIndex >= prev.endIndex && c.endIndex <= item.startIndex);
+  if (prev && !commentBefore) return { start: prev.endIndex, end: item.endIndex, newText: '' };
+  if (next) return { start: item.startIndex, end: next.startIndex, newText: '' };
+  return { start: item.startIndex, end, newText: '' };
+}

@@ -1,0 +1,151 @@
+// Drives the BUNDLED language server (dist/server.js) over stdio like an editor would:
+// initialize → didOpen → diagnostics → codeAction → apply → diagnostics cleared → scan command.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { SCAN_WORKSPACE_COMMAND, STATUS_NOTIFICATION, type ScanWorkspaceResult, type StatusParams } from '../../server/src/protocol';
+
+const SERVER = join(__dirname, '..', '..', 'dist', 'server.js');
+
+class Client {
+  readonly diagnostics = new Map<string, Diagnostic[]>();
+  readonly progress: unknown[] = [];
+  readonly statuses: StatusParams[] = [];
+  private waiters: { uri: string; test: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
+
+  constructor(
+    readonly connection: ProtocolConnection,
+    readonly process: ChildProcess,
+  ) {
+    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.diagnostics.set(p.uri, p.diagnostics);
+      this.waiters = this.waiters.filter((w) => {
+        if (w.uri === p.uri && w.test(p.diagnostics)) {
+          w.resolve(p.diagnostics);
+          return false;
+        }
+        return true;
+      });
+    });
+    connection.onNotification(STATUS_NOTIFICATION, (s: StatusParams) => this.statuses.push(s));
+    connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({ enable: true, debounceMs: 5 })));
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onRequest('client/registerCapability', () => null);
+    connection.onNotification('$/progress', (p: unknown) => this.progress.push(p));
+    connection.onNotification('window/logMessage', () => undefined);
+  }
+
+  waitFor(uri: string, test: (d: Diagnostic[]) => boolean, timeoutMs = 10_000): Promise<Diagnostic[]> {
+    const current = this.diagnostics.get(uri);
+    if (current && test(current)) return Promise.resolve(current);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for diagnostics on ${uri}; last: ${JSON.stringify(this.diagnostics.get(uri))}`)), timeoutMs);
+      timer.unref();
+      this.waiters.push({ uri, test, resolve: (d) => (clearTimeout(timer), resolve(d)) });
+    });
+  }
+}
+
+function startServer(): Client {
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  connection.listen();
+  return new Client(connection, child);
+}
+
+describe('language server over stdio', () => {
+  let client: Client;
+  let workspace: string;
+  const vulnerable = 'import pickle as pk\n\ndef load(path):\n    with open(path, "rb") as fh:\n        return pk.load(fh)\n';
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'airlock-lsp-'));
+    mkdirSync(join(workspace, 'src'));
+    writeFileSync(join(workspace, 'src', 'never_opened.py'), 'import pickle\nobj = pickle.loads(open("x.bin", "rb").read())\n');
+    writeFileSync(join(workspace, 'src', 'clean.py'), 'import json\nprint(json.loads("{}"))\n');
+    client = startServer();
+    const init = (await client.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(workspace).href,
+      workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
+      capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true }, textDocument: { codeAction: { isPreferredSupport: true } } },
+    })) as { capabilities: { codeActionProvider: { codeActionKinds: string[] }; executeCommandProvider: { commands: string[] } } };
+    assert.ok(init.capabilities.codeActionProvider.codeActionKinds.includes('source.fixAll.airlock'));
+    assert.deepEqual(init.capabilities.executeCommandProvider.commands, [SCAN_WORKSPACE_COMMAND]);
+    await client.connection.sendNotification('initialized', {});
+  });
+
+  after(async () => {
+    try {
+      await client.connection.sendRequest('shutdown');
+      await client.connection.sendNotification('exit');
+    } catch {}
+    client.connection.dispose();
+    if (client.process.exitCode === null) client.process.kill();
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('publishes diagnostics on open, offers actions, and clears them after the edit', async () => {
+    const uri = pathToFileURL(join(workspace, 'src', 'model.py')).href;
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: vulnerable } });
+    const diags = await client.waitFor(uri, (d) => d.length > 0);
+    assert.equal(diags.length, 1);
+    const [d] = diags;
+    assert.equal(d.code, 'pickle-deserialization');
+    assert.equal(d.source, 'airlock');
+    assert.deepEqual(d.range, { start: { line: 4, character: 15 }, end: { line: 4, character: 26 } });
+    assert.match(d.codeDescription!.href, /pickle-deserialization\.md$/);
+
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: diags },
+    })) as CodeAction[];
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Ignore pickle-deserialization on this line'), titles.join(', '));
+    assert.ok(titles.includes('Show documentation for pickle-deserialization'));
+    const ignore = actions.find((a) => a.title.startsWith('Ignore'))!;
+    const edits = ignore.edit!.changes![uri] as TextEdit[];
+
+    // Apply the workspace edit the way an editor does: as incremental changes.
+    let doc = TextDocument.create(uri, 'python', 1, vulnerable);
+    doc = TextDocument.update(doc, edits.map((e) => ({ range: e.range, text: e.newText })), 2);
+    assert.match(doc.getText(), /\n {8}# airlock: ignore\[pickle-deserialization\]\n {8}return pk\.load/);
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: edits.map((e) => ({ range: e.range, text: e.newText })),
+    });
+    await client.waitFor(uri, (ds) => ds.length === 0);
+
+    // Typing the call again (an incremental edit) brings the finding back.
+    const insertAt = doc.positionAt(doc.getText().length);
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 3 },
+      contentChanges: [{ range: { start: insertAt, end: insertAt }, text: 'again = pk.loads(b"")\n' }],
+    });
+    const back = await client.waitFor(uri, (ds) => ds.length === 1);
+    assert.equal(back[0].range.start.line, 6);
+  });
+
+  it('scans the workspace with progress and publishes findings for files never opened', async () => {
+    const result = (await client.connection.sendRequest('workspace/executeCommand', { command: SCAN_WORKSPACE_COMMAND, arguments: [] })) as ScanWorkspaceResult;
+    assert.equal(result.cancelled, false);
+    assert.ok(result.filesScanned >= 2, JSON.stringify(result));
+    assert.equal(result.filesWithFindings, 1);
+    const uri = pathToFileURL(join(workspace, 'src', 'never_opened.py')).href;
+    const diags = await client.waitFor(uri, (d) => d.length > 0);
+    assert.equal(diags[0].code, 'pickle-deserialization');
+    const kinds = client.progress.map((p) => (p as { value: { kind: string } }).value.kind);
+    assert.equal(kinds[0], 'begin');
+    assert.equal(kinds[kinds.length - 1], 'end');
+    assert.ok(client.statuses.some((s) => s.state === 'scanning'));
+    assert.ok(client.statuses.at(-1)!.findings >= 1);
+  });
+});
