@@ -1,8 +1,18 @@
 // The explicit, sorted registry of rules (no file-system discovery: it breaks under bundling).
 // A test checks that every rule file is registered here, documented and has fixtures.
 import type { AnyRule } from '../engine/rule';
+import joblibLoad from './deserialization/joblib-load';
+import marshalDeserialization from './deserialization/marshal-deserialization';
+import numpyLoadAllowPickle from './deserialization/numpy-load-allow-pickle';
+import pandasReadPickle from './deserialization/pandas-read-pickle';
 import pickleDeserialization from './deserialization/pickle-deserialization';
+import vectorstoreUnsafeLoad from './deserialization/vectorstore-unsafe-load';
 
 export const RULES: readonly AnyRule[] = [
+  joblibLoad,
+  marshalDeserialization,
+  numpyLoadAllowPickle,
+  pandasReadPickle,
   pickleDeserialization,
+  vectorstoreUnsafeLoad,
 ];

@@ -1,0 +1,6 @@
+; Every call (the check resolves what it calls through imports and aliases) ...
+(call function: (_) @callee) @call
+
+; ... and the loader passed as a value: map(pd.read_pickle, shards)
+(argument_list [(attribute) (identifier)] @reference)
+(keyword_argument value: [(attribute) (identifier)] @reference)
