@@ -34,11 +34,11 @@ class Client {
         return true;
       });
     });
-    connection.onNotification(STATUS_NOTIFICATION, (s: StatusParams) => this.statuses.push(s));
+    connection.onNotification(STATUS_NOTIFICATION, (s: StatusParams) => void this.statuses.push(s));
     connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({ enable: true, debounceMs: 5 })));
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('client/registerCapability', () => null);
-    connection.onNotification('$/progress', (p: unknown) => this.progress.push(p));
+    connection.onNotification('$/progress', (p: unknown) => void this.progress.push(p));
     connection.onNotification('window/logMessage', () => undefined);
   }
 

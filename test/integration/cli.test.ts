@@ -1,0 +1,127 @@
+// The CLI as users run it: the bundled bin over the example project and over odd inputs.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Ajv from 'ajv-draft-04';
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'airlock.js');
+const EXAMPLE = join('examples', 'rag-assistant');
+const tmp = mkdtempSync(join(tmpdir(), 'airlock-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function airlock(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonReport {
+  version: number;
+  summary: { findings: number; error: number; warning: number; info: number; filesScanned: number; skipped: number };
+  findings: { ruleId: string; path: string; start: { line: number; column: number }; severity: string; fixes: unknown[]; cwe: string[] }[];
+  skipped: { path: string; reason: string }[];
+  configErrors: { file: string; line?: number; message: string }[];
+}
+
+describe('airlock scan', () => {
+  it('prints findings in the example project with compiler-style code frames and exits 1', () => {
+    const r = airlock(['scan', EXAMPLE, '--no-color']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^error\[pickle-deserialization\]|^warning\[pickle-deserialization\]/m);
+    assert.match(r.stdout, /--> examples\/rag-assistant\/backend\/api\.py:\d+:\d+/);
+    assert.match(r.stdout, /\|\s+features = pickle\.loads\(body\)\n\s+\|\s+\^{18}/);
+    assert.match(r.stdout, /Found \d+ problems/);
+    assert.doesNotMatch(r.stdout, /\x1b\[/, 'no ANSI colours with --no-color');
+  });
+
+  it('writes stable JSON with 1-based positions', () => {
+    const r = airlock(['scan', EXAMPLE, '--format', 'json']);
+    assert.equal(r.code, 1);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    assert.equal(report.version, 1);
+    assert.ok(report.summary.findings >= 6, `${report.summary.findings} findings`);
+    assert.equal(report.summary.findings, report.findings.length);
+    const pickle = report.findings.find((f) => f.ruleId === 'pickle-deserialization')!;
+    assert.equal(pickle.path, 'examples/rag-assistant/backend/api.py');
+    assert.deepEqual(pickle.start, { line: 19, column: 16 });
+    assert.deepEqual(pickle.cwe, ['CWE-502']);
+    // Sorted by path, then position.
+    const keys = report.findings.map((f) => `${f.path}:${String(f.start.line).padStart(5, '0')}`);
+    assert.deepEqual(keys, [...keys].sort());
+  });
+
+  it('writes SARIF 2.1.0 that validates against the official schema', () => {
+    const out = join(tmp, 'report.sarif');
+    const r = airlock(['scan', EXAMPLE, '--format', 'sarif', '--output', out]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    const sarif = JSON.parse(readFileSync(out, 'utf8'));
+    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    const validate = ajv.compile(schema);
+    assert.equal(validate({ version: '2.1.0', runs: [{ results: [] }] }), false, 'the validator rejects a run without a tool');
+    assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+    const run = sarif.runs[0];
+    const rule = run.tool.driver.rules.find((x: { id: string }) => x.id === 'pickle-deserialization');
+    assert.ok(rule.helpUri.endsWith('pickle-deserialization.md'));
+    assert.match(rule.help.markdown, /## Why is this bad\?/);
+    assert.ok(rule.properties.tags.includes('external/cwe/cwe-502'));
+    const result = run.results.find((x: { ruleId: string }) => x.ruleId === 'pickle-deserialization');
+    assert.equal(result.properties.group, 'deserialization');
+    assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'examples/rag-assistant/backend/api.py');
+    assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'pickle-deserialization');
+  });
+
+  it('exits 0 on a clean folder and when findings are below --fail-on', () => {
+    const clean = join(tmp, 'clean');
+    mkdirSync(clean);
+    writeFileSync(join(clean, 'ok.py'), 'import json\nprint(json.loads("{}"))\n');
+    const r = airlock(['scan', clean]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /No problems found in 1 files/);
+
+    const warnOnly = join(tmp, 'warn');
+    mkdirSync(warnOnly);
+    writeFileSync(join(warnOnly, 'm.py'), 'import marshal\nmarshal.loads(b"")\n');
+    assert.equal(airlock(['scan', warnOnly, '--fail-on', 'error']).code, 0);
+    assert.equal(airlock(['scan', warnOnly, '--fail-on', 'warning']).code, 1);
+  });
+
+  it('exits 2 on usage errors', () => {
+    assert.equal(airlock(['scan', EXAMPLE, '--format', 'xml']).code, 2);
+    assert.equal(airlock(['scan', EXAMPLE, '--fail-on', 'critical']).code, 2);
+    assert.equal(airlock(['frobnicate']).code, 2);
+    assert.equal(airlock(['--version']).code, 0);
+  });
+
+  it('keeps scanning through bad input and says what it skipped', () => {
+    const dir = join(tmp, 'hostile');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'airlock.toml'), '[rules]\nno-such-rule = "off"\n');
+    writeFileSync(join(dir, 'binary.py'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]));
+    writeFileSync(join(dir, 'latin1.py'), Buffer.concat([Buffer.from('import pickle\n# caf'), Buffer.from([0xe9]), Buffer.from('\npickle.loads(b"")\n')]));
+    writeFileSync(join(dir, 'broken.py'), 'import pickle\ndef f(:\n    pickle.loads(b"")\n');
+    writeFileSync(join(dir, 'huge.py'), 'x = 1\n'.repeat(400_000));
+    writeFileSync(join(dir, '.gitignore'), 'ignored/\n');
+    mkdirSync(join(dir, 'ignored'));
+    writeFileSync(join(dir, 'ignored', 'secret.py'), 'import pickle\npickle.loads(b"")\n');
+    const r = airlock(['scan', dir, '--format', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    const skipped = Object.fromEntries(report.skipped.map((s) => [s.path.split('/').pop(), s.reason]));
+    assert.match(skipped['binary.py'], /binary/);
+    assert.match(skipped['huge.py'], /too large/);
+    assert.deepEqual(report.configErrors.map((e) => [e.line, e.message]), [[2, "unknown rule or group 'no-such-rule'"]]);
+    const files = report.findings.map((f) => f.path.split('/').pop()).sort();
+    assert.deepEqual(files, ['broken.py', 'latin1.py'], 'invalid UTF-8 and syntax errors are still analyzed; .gitignore is respected');
+  });
+
+  it('lists its rules', () => {
+    const r = airlock(['rules']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^pickle-deserialization\s+deserialization\s+warning/m);
+  });
+});

@@ -1,0 +1,62 @@
+// `npm run package` builds a .vsix that holds the bundles, grammars and docs the extension
+// needs — and no sources, tests, fixtures, examples or node_modules.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** Lists a zip's entries from its central directory (enough for a .vsix). */
+function zipEntries(bytes: Buffer): Map<string, Buffer> {
+  const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, 'not a zip file');
+  const count = bytes.readUInt16LE(eocd + 10);
+  let p = bytes.readUInt32LE(eocd + 16);
+  const entries = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    assert.equal(bytes.readUInt32LE(p), 0x02014b50);
+    const method = bytes.readUInt16LE(p + 10);
+    const compressed = bytes.readUInt32LE(p + 20);
+    const nameLength = bytes.readUInt16LE(p + 28);
+    const extraLength = bytes.readUInt16LE(p + 30);
+    const commentLength = bytes.readUInt16LE(p + 32);
+    const local = bytes.readUInt32LE(p + 42);
+    const name = bytes.toString('utf8', p + 46, p + 46 + nameLength);
+    const dataStart = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+    const raw = bytes.subarray(dataStart, dataStart + compressed);
+    entries.set(name, method === 8 ? inflateRawSync(raw) : raw);
+    p += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
+
+describe('npm run package', () => {
+  it('produces a .vsix with the bundles and grammars and nothing it should not ship', { timeout: 180_000 }, () => {
+    const out = mkdtempSync(join(tmpdir(), 'airlock-vsix-'));
+    try {
+      const vsix = join(out, 'airlock.vsix');
+      const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      const entries = zipEntries(readFileSync(vsix));
+      const names = [...entries.keys()].filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
+      for (const required of ['package.json', 'README.md', 'LICENSE.txt', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'bin/airlock.js', 'grammars/manifest.json', 'grammars/web-tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'grammars/tree-sitter-tsx.wasm']) {
+        assert.ok(names.includes(required), `${required} missing from the .vsix: ${names.join(', ')}`);
+      }
+      const forbidden = names.filter((n) => /(^|\/)(node_modules|test|examples|server\/src|client\/src|scripts)\/|\.ts$|\.map$/.test(n));
+      assert.deepEqual(forbidden, []);
+      // The grammars shipped are the ones the manifest vouches for.
+      const manifest = JSON.parse(entries.get('extension/grammars/manifest.json')!.toString('utf8'));
+      for (const g of Object.values(manifest.grammars) as { file: string; sha256: string }[]) {
+        const bytes = entries.get(`extension/grammars/${g.file}`)!;
+        assert.equal(createHash('sha256').update(bytes).digest('hex'), g.sha256, g.file);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
