@@ -58,10 +58,11 @@ describe('airlock scan', () => {
     const r = airlock(['scan', EXAMPLE, '--format', 'sarif', '--output', out]);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
-    const sarif = JSON.parse(readFileSync(out, 'utf8'));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const sarif: any = JSON.parse(readFileSync(out, 'utf8'));
     const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
     const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-    const validate = ajv.compile(schema);
+    const validate = ajv.compile<unknown>(schema);
     assert.equal(validate({ version: '2.1.0', runs: [{ results: [] }] }), false, 'the validator rejects a run without a tool');
     assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
     const run = sarif.runs[0];
