@@ -2,17 +2,25 @@
 // A test checks that every rule file is registered here, documented and has fixtures.
 import type { AnyRule } from '../engine/rule';
 import joblibLoad from './deserialization/joblib-load';
+import kerasUnsafeLoad from './deserialization/keras-unsafe-load';
 import marshalDeserialization from './deserialization/marshal-deserialization';
+import nativeLibraryLoad from './deserialization/native-library-load';
 import numpyLoadAllowPickle from './deserialization/numpy-load-allow-pickle';
 import pandasReadPickle from './deserialization/pandas-read-pickle';
 import pickleDeserialization from './deserialization/pickle-deserialization';
+import torchLoadWithoutWeightsOnly from './deserialization/torch-load-without-weights-only';
+import torchPickleApis from './deserialization/torch-pickle-apis';
 import vectorstoreUnsafeLoad from './deserialization/vectorstore-unsafe-load';
 
 export const RULES: readonly AnyRule[] = [
   joblibLoad,
+  kerasUnsafeLoad,
   marshalDeserialization,
+  nativeLibraryLoad,
   numpyLoadAllowPickle,
   pandasReadPickle,
   pickleDeserialization,
+  torchLoadWithoutWeightsOnly,
+  torchPickleApis,
   vectorstoreUnsafeLoad,
 ];

@@ -89,3 +89,26 @@ export function removeItem(item: Node, source: string): TextEdit | undefined {
   if (next) return { start: item.startIndex, end: next.startIndex, newText: '' };
   return { start: item.startIndex, end, newText: '' };
 }
+
+/**
+ * Edits that replace the value of a keyword argument (as `PythonFacts.callArguments` found it)
+ * with `newText`; undefined when the value lives outside the call, e.g. in a dict bound to a
+ * variable and splatted with `**`, since editing it there could change other calls.
+ */
+export function replaceArgumentValue(call: Node, value: Node, newText: string): TextEdit[] | undefined {
+  return isWithin(value, call) ? [{ start: value.startIndex, end: value.endIndex, newText }] : undefined;
+}
+
+/**
+ * Edits that remove a keyword argument given its value (as `PythonFacts.callArguments` found
+ * it): `key=value`, or the `"key": value` pair of a `**{...}` in the call (the whole `**{...}`
+ * when nothing else is left in it). Undefined when the value lives outside the call.
+ */
+export function removeKeywordArgument(call: Node, value: Node, source: string): TextEdit[] | undefined {
+  const item = value.parent;
+  if (!item || !isWithin(item, call) || (item.type !== 'keyword_argument' && item.type !== 'pair')) return undefined;
+  const dict = item.type === 'pair' ? item.parent : undefined;
+  const splat = dict?.parent;
+  const edit = removeItem(dict && splat?.type === 'dictionary_splat' && itemsOf(dict).length === 1 ? splat : item, source);
+  return edit && [edit];
+}
