@@ -44,7 +44,7 @@ describe('npm run package', () => {
       assert.equal(r.status, 0, r.stderr + r.stdout);
       const entries = zipEntries(readFileSync(vsix));
       const names = [...entries.keys()].filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
-      for (const required of ['package.json', 'README.md', 'LICENSE.txt', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'bin/airlock.js', 'grammars/manifest.json', 'grammars/web-tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'grammars/tree-sitter-tsx.wasm']) {
+      for (const required of ['package.json', 'readme.md', 'LICENSE.txt', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'bin/airlock.js', 'grammars/manifest.json', 'grammars/web-tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'grammars/tree-sitter-tsx.wasm']) {
         assert.ok(names.includes(required), `${required} missing from the .vsix: ${names.join(', ')}`);
       }
       const forbidden = names.filter((n) => /(^|\/)(node_modules|test|examples|server\/src|client\/src|scripts)\/|\.ts$|\.map$/.test(n));

@@ -1,6 +1,7 @@
 // The explicit, sorted registry of rules (no file-system discovery: it breaks under bundling).
 // A test checks that every rule file is registered here, documented and has fixtures.
 import type { AnyRule } from '../engine/rule';
+import jsUnsafeDeserialization from './deserialization/js-unsafe-deserialization';
 import joblibLoad from './deserialization/joblib-load';
 import kerasUnsafeLoad from './deserialization/keras-unsafe-load';
 import marshalDeserialization from './deserialization/marshal-deserialization';
@@ -11,9 +12,11 @@ import pickleDeserialization from './deserialization/pickle-deserialization';
 import torchLoadWithoutWeightsOnly from './deserialization/torch-load-without-weights-only';
 import torchPickleApis from './deserialization/torch-pickle-apis';
 import vectorstoreUnsafeLoad from './deserialization/vectorstore-unsafe-load';
+import yamlUnsafeLoad from './deserialization/yaml-unsafe-load';
 
 export const RULES: readonly AnyRule[] = [
   joblibLoad,
+  jsUnsafeDeserialization,
   kerasUnsafeLoad,
   marshalDeserialization,
   nativeLibraryLoad,
@@ -23,4 +26,5 @@ export const RULES: readonly AnyRule[] = [
   torchLoadWithoutWeightsOnly,
   torchPickleApis,
   vectorstoreUnsafeLoad,
+  yamlUnsafeLoad,
 ];

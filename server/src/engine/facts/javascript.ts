@@ -21,6 +21,7 @@ export function stringValue(node: Node | null | undefined): string | undefined {
 export class JavaScriptFacts {
   readonly scopes: ScopeTree;
   private readonly resolving = new Set<number>();
+  private modules?: Set<string>;
 
   constructor(readonly tree: Tree) {
     const root = new Scope(tree.rootNode, undefined);
@@ -128,6 +129,8 @@ export class JavaScriptFacts {
 
   private resolveUncached(node: Node): string | undefined {
     switch (node.type) {
+      // `{ schema }` reads the variable `schema`.
+      case 'shorthand_property_identifier':
       case 'identifier': {
         const binding = this.scopes.scopeAt(node).lookup(node.text, node.startIndex);
         if (!binding) return `global.${node.text}`;
@@ -177,12 +180,36 @@ export class JavaScriptFacts {
         current = current.namedChildren[0];
         continue;
       }
-      if (current.type !== 'identifier') break;
+      if (current.type !== 'identifier' && current.type !== 'shorthand_property_identifier') break;
       const binding = this.scopes.scopeAt(current).lookup(current.text, current.startIndex);
       if (binding?.kind !== 'value') break;
       current = binding.value;
     }
     return current;
+  }
+
+  /** Whether the file imports or requires `module` anywhere, bound to a name or not. */
+  importsModule(module: string): boolean {
+    if (!this.modules) {
+      const found = new Set<string>();
+      // An explicit stack: long concatenation chains nest deeper than the call stack allows.
+      const stack: Node[] = [this.tree.rootNode];
+      for (let node = stack.pop(); node; node = stack.pop()) {
+        if (node.type === 'import_statement') {
+          const source = stringValue(node.childForFieldName('source'));
+          if (source) found.add(source);
+        } else if (node.type === 'call_expression') {
+          const fn = node.childForFieldName('function');
+          if (fn?.type === 'import' || (fn?.type === 'identifier' && fn.text === 'require')) {
+            const source = stringValue(node.childForFieldName('arguments')?.namedChildren[0]);
+            if (source) found.add(source);
+          }
+        }
+        for (const child of node.namedChildren) if (child) stack.push(child);
+      }
+      this.modules = found;
+    }
+    return this.modules.has(module);
   }
 
   callArguments(call: Node): Node[] {
