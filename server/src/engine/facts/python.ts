@@ -5,7 +5,11 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { Scope, ScopeTree } from './scopes';
 import { type LiteralValue } from './literals';
 
-const SCOPE_TYPES = new Set(['module', 'function_definition', 'lambda', 'class_definition']);
+/** Node types that bind names or open a scope: the only ones the binding walk looks at. */
+const BINDING_TYPES = new Set([
+  'import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'lambda',
+  'assignment', 'for_statement', 'for_in_clause', 'with_item', 'named_expression',
+]);
 
 const BUILTINS = new Set([
   'eval', 'exec', 'compile', 'open', 'input', '__import__', 'getattr', 'setattr', 'delattr', 'globals', 'locals', 'vars',
@@ -52,57 +56,86 @@ export class PythonFacts {
   constructor(readonly tree: Tree) {
     const root = new Scope(tree.rootNode, undefined);
     this.scopes = new ScopeTree(root);
-    this.collect(tree.rootNode, root);
+    this.collect(tree, root);
   }
 
-  private collect(node: Node, scope: Scope): void {
-    for (const child of node.namedChildren) {
-      if (!child) continue;
-      let inner = scope;
-      switch (child.type) {
-        case 'import_statement':
-          this.bindImport(child, scope);
-          break;
-        case 'import_from_statement':
-          this.bindFromImport(child, scope);
-          break;
-        case 'function_definition':
-        case 'class_definition': {
-          const name = child.childForFieldName('name');
-          if (name) scope.add({ kind: 'opaque', name: name.text, offset: child.startIndex });
-          inner = new Scope(child, scope);
-          this.scopes.register(inner);
-          if (child.type === 'function_definition') this.bindParameters(child.childForFieldName('parameters'), inner);
-          break;
-        }
-        case 'lambda':
-          inner = new Scope(child, scope);
-          this.scopes.register(inner);
-          this.bindParameters(child.childForFieldName('parameters'), inner);
-          break;
-        case 'assignment':
-          this.bindAssignment(child, scope);
-          break;
-        case 'for_statement':
-        case 'for_in_clause':
-          this.bindTargets(child.childForFieldName('left'), scope, child.startIndex);
-          break;
-        case 'with_item': {
-          const value = child.childForFieldName('value');
-          if (value?.type === 'as_pattern') {
-            const target = value.namedChildren.find((c) => c?.type === 'as_pattern_target');
-            this.bindTargets(target ?? null, scope, child.startIndex);
-          }
-          break;
-        }
-        case 'named_expression': {
-          const name = child.childForFieldName('name');
-          const value = child.childForFieldName('value');
-          if (name && value) scope.add({ kind: 'value', name: name.text, offset: child.startIndex, value });
-          break;
-        }
+  /**
+   * One pre-order walk with a cursor: only nodes that bind names are materialized (each Node
+   * object crosses the WASM boundary, which dominates the cost on large files).
+   */
+  private collect(tree: Tree, root: Scope): void {
+    const cursor = tree.walk();
+    // Scopes opened by the nodes on the current path, with the depth of the node that opened them.
+    const open: { scope: Scope; depth: number }[] = [{ scope: root, depth: 0 }];
+    let depth = 0;
+    for (;;) {
+      if (cursor.nodeIsNamed && BINDING_TYPES.has(cursor.nodeType)) {
+        const inner = this.bind(cursor.currentNode, open[open.length - 1].scope);
+        if (inner) open.push({ scope: inner, depth });
       }
-      if (SCOPE_TYPES.has(child.type) || child.namedChildCount > 0) this.collect(child, inner);
+      if (cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      for (;;) {
+        if (open.length > 1 && open[open.length - 1].depth === depth) open.pop();
+        if (cursor.gotoNextSibling()) break;
+        if (!cursor.gotoParent()) {
+          cursor.delete();
+          return;
+        }
+        depth--;
+      }
+    }
+  }
+
+  /** Records what `node` binds in `scope`; returns the new scope when `node` opens one. */
+  private bind(node: Node, scope: Scope): Scope | undefined {
+    switch (node.type) {
+      case 'import_statement':
+        this.bindImport(node, scope);
+        return undefined;
+      case 'import_from_statement':
+        this.bindFromImport(node, scope);
+        return undefined;
+      case 'function_definition':
+      case 'class_definition': {
+        const name = node.childForFieldName('name');
+        if (name) scope.add({ kind: 'opaque', name: name.text, offset: node.startIndex });
+        const inner = new Scope(node, scope);
+        this.scopes.register(inner);
+        if (node.type === 'function_definition') this.bindParameters(node.childForFieldName('parameters'), inner);
+        return inner;
+      }
+      case 'lambda': {
+        const inner = new Scope(node, scope);
+        this.scopes.register(inner);
+        this.bindParameters(node.childForFieldName('parameters'), inner);
+        return inner;
+      }
+      case 'assignment':
+        this.bindAssignment(node, scope);
+        return undefined;
+      case 'for_statement':
+      case 'for_in_clause':
+        this.bindTargets(node.childForFieldName('left'), scope, node.startIndex);
+        return undefined;
+      case 'with_item': {
+        const value = node.childForFieldName('value');
+        if (value?.type === 'as_pattern') {
+          const target = value.namedChildren.find((c) => c?.type === 'as_pattern_target');
+          this.bindTargets(target ?? null, scope, node.startIndex);
+        }
+        return undefined;
+      }
+      case 'named_expression': {
+        const name = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        if (name && value) scope.add({ kind: 'value', name: name.text, offset: node.startIndex, value });
+        return undefined;
+      }
+      default:
+        return undefined;
     }
   }
 

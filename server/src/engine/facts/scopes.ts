@@ -15,10 +15,16 @@ export class Scope {
   /** Modules star-imported here (`from m import *`), last one first. */
   readonly starImports: string[] = [];
 
+  readonly start: number;
+  readonly end: number;
+
   constructor(
     readonly node: Node,
     readonly parent: Scope | undefined,
-  ) {}
+  ) {
+    this.start = node.startIndex;
+    this.end = node.endIndex;
+  }
 
   add(binding: Binding): void {
     const list = this.bindings.get(binding.name);
@@ -51,27 +57,47 @@ export class Scope {
   }
 }
 
-/** Maps each scope-creating node to its Scope and finds the innermost scope of any node. */
+/**
+ * All scopes of a file, found by offset: the innermost scope whose node contains a position.
+ * Offsets instead of parent walks keep lookups in JavaScript (each `node.parent` is a WASM call).
+ */
 export class ScopeTree {
   private readonly byNodeId = new Map<number, Scope>();
+  /** Scopes in the order they were registered, which is document order (a pre-order walk). */
+  private readonly ordered: Scope[] = [];
 
   constructor(readonly root: Scope) {
-    this.byNodeId.set(root.node.id, root);
+    this.register(root);
   }
 
+  /** Scopes must be registered in document order (their start offsets never decrease). */
   register(scope: Scope): void {
     this.byNodeId.set(scope.node.id, scope);
+    this.ordered.push(scope);
   }
 
   scopeOfNode(scopeNode: Node): Scope | undefined {
     return this.byNodeId.get(scopeNode.id);
   }
 
-  /** The innermost scope containing `node`. */
+  /** The innermost scope containing `node` (a scope node itself belongs to its outer scope). */
   scopeAt(node: Node): Scope {
-    for (let n: Node | null = node.parent; n; n = n.parent) {
-      const scope = this.byNodeId.get(n.id);
-      if (scope) return scope;
+    const own = this.byNodeId.get(node.id);
+    if (own) return own.parent ?? this.root;
+    return this.scopeAtOffset(node.startIndex);
+  }
+
+  scopeAtOffset(offset: number): Scope {
+    // The last scope starting at or before `offset`, then outwards until one contains it.
+    let low = 0;
+    let high = this.ordered.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.ordered[mid].start <= offset) low = mid;
+      else high = mid - 1;
+    }
+    for (let scope: Scope | undefined = this.ordered[low]; scope; scope = scope.parent) {
+      if (scope.start <= offset && offset < scope.end) return scope;
     }
     return this.root;
   }
