@@ -15,8 +15,8 @@ export class RuleQueryError extends Error {}
 
 interface CompiledLanguage {
   query: Query;
-  /** patternOwner[i] is the rule that owns merged pattern i. */
-  patternOwner: AnyRule[];
+  /** patternOwners[i] are the rules that own merged pattern i (identical patterns are shared). */
+  patternOwners: AnyRule[][];
 }
 
 export interface RuleFailure {
@@ -31,30 +31,60 @@ export interface FileAnalysis {
   failures: RuleFailure[];
 }
 
+/**
+ * Compiles, per language, one query holding every rule's patterns. Identical patterns (most
+ * rules start from `(call function: (_) @callee) @call`) are compiled once and dispatched to
+ * every rule that wrote them, so each node is matched once, not once per rule.
+ */
 export function compileRuleQueries(languages: Record<LanguageId, Language>, rules: readonly AnyRule[], queries: Record<string, string>): Map<LanguageId, CompiledLanguage> {
   const compiled = new Map<LanguageId, CompiledLanguage>();
   for (const language of Object.keys(languages) as LanguageId[]) {
-    const owners: AnyRule[] = [];
-    const sources: string[] = [];
+    const patterns: string[] = [];
+    const owners: AnyRule[][] = [];
+    const indexByText = new Map<string, number>();
     for (const rule of rules) {
       if (!rule.languages.includes(language)) continue;
-      const source = queries[rule.meta.id];
-      if (source === undefined) throw new RuleQueryError(`rule ${rule.meta.id} has no .scm query`);
-      let count: number;
-      try {
-        const single = new Query(languages[language], source);
-        count = single.patternCount();
-        single.delete();
-      } catch (err) {
-        throw new RuleQueryError(`rule ${rule.meta.id}: query does not compile for ${language}: ${(err as Error).message}`);
+      for (const pattern of splitPatterns(languages[language], rule, queries[rule.meta.id], language)) {
+        const key = pattern.replace(/\s+/g, ' ').trim();
+        let index = indexByText.get(key);
+        if (index === undefined) {
+          index = patterns.push(pattern) - 1;
+          indexByText.set(key, index);
+          owners.push([]);
+        }
+        if (!owners[index].includes(rule)) owners[index].push(rule);
       }
-      for (let i = 0; i < count; i++) owners.push(rule);
-      sources.push(source);
     }
-    if (owners.length === 0) continue;
-    compiled.set(language, { query: new Query(languages[language], sources.join('\n')), patternOwner: owners });
+    if (patterns.length === 0) continue;
+    compiled.set(language, { query: new Query(languages[language], patterns.join('\n')), patternOwners: owners });
   }
   return compiled;
+}
+
+/** The source text of each pattern in a rule's query (compiled alone first, so errors name the rule). */
+function splitPatterns(language: Language, rule: AnyRule, source: string | undefined, languageId: LanguageId): string[] {
+  if (source === undefined) throw new RuleQueryError(`rule ${rule.meta.id} has no .scm query`);
+  let single: Query;
+  try {
+    single = new Query(language, source);
+  } catch (err) {
+    throw new RuleQueryError(`rule ${rule.meta.id}: query does not compile for ${languageId}: ${(err as Error).message}`);
+  }
+  try {
+    // Pattern offsets are UTF-8 byte offsets into the query source.
+    const bytes = Buffer.from(source, 'utf8');
+    const out: string[] = [];
+    for (let i = 0; i < single.patternCount(); i++) {
+      const text = bytes.subarray(single.startIndexForPattern(i), single.endIndexForPattern(i)).toString('utf8');
+      if (text.trimStart().startsWith('(#')) {
+        throw new RuleQueryError(`rule ${rule.meta.id}: put predicates inside the pattern's parentheses: ((node) @x (#eq? @x "v"))`);
+      }
+      out.push(text);
+    }
+    return out;
+  } finally {
+    single.delete();
+  }
 }
 
 /** Per-file facts, built on first use by a rule and shared by all rules. */
@@ -103,25 +133,27 @@ export function analyzeTree(
   };
 
   for (const match of compiled.query.matches(input.tree.rootNode)) {
-    const rule = compiled.patternOwner[match.patternIndex];
-    const setting = settingOf(rule);
-    if (!setting.enabled || failed.has(rule.meta.id)) continue;
-    try {
-      const result = rule.check(capturesOf(match.captures), ctx);
-      if (!result) continue;
-      for (const detection of Array.isArray(result) ? result : [result]) {
-        const finding = toFinding(rule, detection, ctx, setting.severity);
-        const key = `${rule.meta.id}:${finding.range.start}:${finding.range.end}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        if (suppressions.isSuppressed(rule.meta.id, rule.meta.group, lines.positionAt(finding.range.start).line)) continue;
-        findings.push(finding);
+    const captures = capturesOf(match.captures);
+    for (const rule of compiled.patternOwners[match.patternIndex]) {
+      const setting = settingOf(rule);
+      if (!setting.enabled || failed.has(rule.meta.id)) continue;
+      try {
+        const result = rule.check(captures, ctx);
+        if (!result) continue;
+        for (const detection of Array.isArray(result) ? result : [result]) {
+          const finding = toFinding(rule, detection, ctx, setting.severity);
+          const key = `${rule.meta.id}:${finding.range.start}:${finding.range.end}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          if (suppressions.isSuppressed(rule.meta.id, rule.meta.group, lines.positionAt(finding.range.start).line)) continue;
+          findings.push(finding);
+        }
+      } catch (err) {
+        failed.add(rule.meta.id);
+        failures.push({ ruleId: rule.meta.id, path: input.path, error: (err as Error)?.stack ?? String(err) });
+        // Drop what the failing rule had reported for this file: a half-run rule is not evidence.
+        for (let i = findings.length - 1; i >= 0; i--) if (findings[i].ruleId === rule.meta.id) findings.splice(i, 1);
       }
-    } catch (err) {
-      failed.add(rule.meta.id);
-      failures.push({ ruleId: rule.meta.id, path: input.path, error: (err as Error)?.stack ?? String(err) });
-      // Drop what the failing rule had reported for this file: a half-run rule is not evidence.
-      for (let i = findings.length - 1; i >= 0; i--) if (findings[i].ruleId === rule.meta.id) findings.splice(i, 1);
     }
   }
   findings.sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));

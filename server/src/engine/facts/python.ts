@@ -1,15 +1,25 @@
 // Python name resolution and call facts, so rules can ask "is this `torch.load`?" however the
 // code spells it: `import torch as t`, `from torch import load as l`, `loader = torch.load`,
 // `importlib.import_module("torch")`, nested attribute chains, and `**{"key": value}` arguments.
-import type { Node, Tree } from 'web-tree-sitter';
+import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
 import { Scope, ScopeTree } from './scopes';
 import { type LiteralValue } from './literals';
 
-/** Node types that bind names or open a scope: the only ones the binding walk looks at. */
-const BINDING_TYPES = new Set([
+/** Node types that bind names or open a scope: the only ones the binding pass looks at. */
+const BINDING_TYPES = [
   'import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'lambda',
   'assignment', 'for_statement', 'for_in_clause', 'with_item', 'named_expression',
-]);
+];
+
+const bindingQueries = new WeakMap<Language, Query>();
+function bindingQuery(language: Language): Query {
+  let query = bindingQueries.get(language);
+  if (!query) {
+    query = new Query(language, `[${BINDING_TYPES.map((t) => `(${t})`).join(' ')}] @binding`);
+    bindingQueries.set(language, query);
+  }
+  return query;
+}
 
 const BUILTINS = new Set([
   'eval', 'exec', 'compile', 'open', 'input', '__import__', 'getattr', 'setattr', 'delattr', 'globals', 'locals', 'vars',
@@ -60,32 +70,17 @@ export class PythonFacts {
   }
 
   /**
-   * One pre-order walk with a cursor: only nodes that bind names are materialized (each Node
-   * object crosses the WASM boundary, which dominates the cost on large files).
+   * Finds every node that binds a name with ONE query (matching runs inside WASM and returns
+   * only those nodes: far cheaper than walking every node from JavaScript), in document order,
+   * and tracks the enclosing scope by offsets.
    */
   private collect(tree: Tree, root: Scope): void {
-    const cursor = tree.walk();
-    // Scopes opened by the nodes on the current path, with the depth of the node that opened them.
-    const open: { scope: Scope; depth: number }[] = [{ scope: root, depth: 0 }];
-    let depth = 0;
-    for (;;) {
-      if (cursor.nodeIsNamed && BINDING_TYPES.has(cursor.nodeType)) {
-        const inner = this.bind(cursor.currentNode, open[open.length - 1].scope);
-        if (inner) open.push({ scope: inner, depth });
-      }
-      if (cursor.gotoFirstChild()) {
-        depth++;
-        continue;
-      }
-      for (;;) {
-        if (open.length > 1 && open[open.length - 1].depth === depth) open.pop();
-        if (cursor.gotoNextSibling()) break;
-        if (!cursor.gotoParent()) {
-          cursor.delete();
-          return;
-        }
-        depth--;
-      }
+    const query = bindingQuery(tree.language);
+    const open: Scope[] = [root];
+    for (const { node } of query.captures(tree.rootNode)) {
+      while (open.length > 1 && node.startIndex >= open[open.length - 1].end) open.pop();
+      const inner = this.bind(node, open[open.length - 1]);
+      if (inner) open.push(inner);
     }
   }
 

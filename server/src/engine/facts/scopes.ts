@@ -87,6 +87,21 @@ export class ScopeTree {
     return this.scopeAtOffset(node.startIndex);
   }
 
+  /**
+   * A name visible at `at` whose binding there satisfies `test`: lets fixes spell a module the
+   * way the file already does (`y.safe_load` after `import yaml as y`).
+   */
+  visibleName(at: Node, test: (binding: Binding) => boolean): string | undefined {
+    const here = this.scopeAt(at);
+    for (let scope: Scope | undefined = here; scope; scope = scope.parent) {
+      for (const name of scope.bindings.keys()) {
+        const binding = here.lookup(name, at.startIndex);
+        if (binding && test(binding)) return name;
+      }
+    }
+    return undefined;
+  }
+
   scopeAtOffset(offset: number): Scope {
     // The last scope starting at or before `offset`, then outwards until one contains it.
     let low = 0;

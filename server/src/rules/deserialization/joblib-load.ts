@@ -1,15 +1,12 @@
-import { defineRule, type Detection } from '../../engine/rule';
-import { oneOf, resolveTarget } from '../python-helpers';
+import { defineRule } from '../../engine/rule';
+import { detectLoader, loaderSubject, oneOf, originClause, type LoaderDetection } from '../python-helpers';
 
 const isJoblibLoader = oneOf('joblib.load', 'joblib.numpy_pickle.load', 'sklearn.externals.joblib.load');
 const isSkopsLoader = oneOf('skops.io.load', 'skops.io.loads');
 const isLoader = (name: string) => isJoblibLoader(name) || isSkopsLoader(name);
 const DATA_PARAMETER: Record<string, string> = { 'skops.io.load': 'file', 'skops.io.loads': 'data' };
 
-interface State extends Detection {
-  name: string;
-  origin?: string;
-  reference: boolean;
+interface State extends LoaderDetection {
   skops: boolean;
 }
 
@@ -34,28 +31,21 @@ export default defineRule<State>({
   },
   languages: ['python'],
   check(match, ctx) {
-    const target = resolveTarget(match, ctx, isLoader);
-    if (!target) return undefined;
-    const skops = isSkopsLoader(target.name);
-    if (!target.call) {
-      // skops is only unsafe with trusted=True, which a bare reference cannot carry.
-      return skops ? undefined : { node: target.node, name: target.name, reference: true, skops };
-    }
+    const found = detectLoader(match, ctx, isLoader, (name) => [DATA_PARAMETER[name] ?? 'filename', 0]);
+    if (!found) return undefined;
+    const skops = isSkopsLoader(found.name);
     if (skops) {
-      // skops refuses unknown types unless told to trust everything; an explicit list is the safe use.
-      const trusted = ctx.python.argument(target.call, 'trusted', 1);
+      // skops is only unsafe with trusted=True, which a bare reference cannot carry; an explicit list is the safe use.
+      const trusted = found.reference ? undefined : ctx.python.argument(found.node, 'trusted', 1);
       if (!trusted || ctx.python.literal(trusted)?.value !== true) return undefined;
     }
-    const data = ctx.python.argument(target.call, DATA_PARAMETER[target.name] ?? 'filename', 0);
-    const origin = data ? ctx.python.untrustedOrigin(data) : undefined;
-    return { node: target.call, name: target.name, reference: false, skops, origin, severity: origin ? 'error' : undefined };
+    return { ...found, skops };
   },
   message(s) {
-    const from = s.origin ? `; the file comes from ${s.origin}` : '';
+    const from = originClause(s, 'file');
     if (s.skops) {
       return `\`${s.name}(..., trusted=True)\` trusts every type in the file, which makes it as unsafe as pickle${from}. Review \`skops.io.get_untrusted_types()\` and pass that explicit list as \`trusted\`.`;
     }
-    const what = s.reference ? `\`${s.name}\` is passed as a loader` : `\`${s.name}\` unpickles the file`;
-    return `${what}, which can run arbitrary code embedded in a model or cache file${from}. Load only files you produced, or save models with skops and load them with an explicit list of trusted types.`;
+    return `${loaderSubject(s, 'unpickles the file')}, which can run arbitrary code embedded in a model or cache file${from}. Load only files you produced, or save models with skops and load them with an explicit list of trusted types.`;
   },
 });

@@ -1,5 +1,4 @@
 import type { Node } from 'web-tree-sitter';
-import type { Scope } from '../../engine/facts/scopes';
 import { defineRule, replaceNode, type Detection, type RuleContext } from '../../engine/rule';
 import type { Fix, TextEdit } from '../../engine/types';
 
@@ -193,15 +192,10 @@ function serializedEvidence(code: Node, functionBody: boolean, ctx: RuleContext)
 
 /** A name bound, where `at` is, to `module` by an import or a `require`. */
 function moduleName(at: Node, module: string, ctx: RuleContext): string | undefined {
-  const here = ctx.javascript.scopes.scopeAt(at);
-  for (let scope: Scope | undefined = here; scope; scope = scope.parent) {
-    for (const name of scope.bindings.keys()) {
-      const binding = here.lookup(name, at.startIndex);
-      if (binding?.kind === 'import' && binding.qualified === module) return name;
-      if (binding?.kind === 'value' && ctx.javascript.resolve(binding.value) === module) return name;
-    }
-  }
-  return undefined;
+  return ctx.javascript.scopes.visibleName(
+    at,
+    (b) => (b.kind === 'import' && b.qualified === module) || (b.kind === 'value' && ctx.javascript.resolve(b.value) === module),
+  );
 }
 
 /** Deletes an object member with its comma, and its line when it had one to itself. */

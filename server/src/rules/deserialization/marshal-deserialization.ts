@@ -1,15 +1,9 @@
-import { defineRule, type Detection } from '../../engine/rule';
-import { oneOf, resolveTarget } from '../python-helpers';
+import { defineRule } from '../../engine/rule';
+import { detectLoader, loaderSubject, oneOf, originClause, type LoaderDetection } from '../python-helpers';
 
 const isMarshalLoader = oneOf('marshal.load', 'marshal.loads');
 
-interface State extends Detection {
-  name: string;
-  origin?: string;
-  reference: boolean;
-}
-
-export default defineRule<State>({
+export default defineRule<LoaderDetection>({
   meta: {
     id: 'marshal-deserialization',
     group: 'deserialization',
@@ -28,17 +22,10 @@ export default defineRule<State>({
   },
   languages: ['python'],
   check(match, ctx) {
-    const target = resolveTarget(match, ctx, isMarshalLoader);
-    if (!target) return undefined;
-    if (!target.call) return { node: target.node, name: target.name, reference: true };
     // marshal.load(file) / marshal.loads(bytes): the data is the first argument either way.
-    const data = ctx.python.argument(target.call, target.name === 'marshal.loads' ? 'bytes' : 'file', 0);
-    const origin = data ? ctx.python.untrustedOrigin(data) : undefined;
-    return { node: target.call, name: target.name, reference: false, origin, severity: origin ? 'error' : undefined };
+    return detectLoader(match, ctx, isMarshalLoader, (name) => [name === 'marshal.loads' ? 'bytes' : 'file', 0]);
   },
   message(s) {
-    const what = s.reference ? `\`${s.name}\` is passed as a loader of marshal data` : `\`${s.name}\` reads marshal data`;
-    const from = s.origin ? `; the data comes from ${s.origin}` : '';
-    return `${what}, a format that is not safe against crafted input: it can crash the interpreter or produce code objects that run when executed${from}. Use JSON or another data-only format for anything you did not write yourself.`;
+    return `${loaderSubject(s, 'reads marshal data')}, a format that is not safe against crafted input: it can crash the interpreter or produce code objects that run when executed${originClause(s)}. Use JSON or another data-only format for anything you did not write yourself.`;
   },
 });

@@ -1,15 +1,9 @@
-import { defineRule, type Detection } from '../../engine/rule';
-import { oneOf, resolveTarget } from '../python-helpers';
+import { defineRule } from '../../engine/rule';
+import { detectLoader, loaderSubject, oneOf, originClause, type LoaderDetection } from '../python-helpers';
 
 const isReadPickle = oneOf('pandas.read_pickle', 'pandas.io.pickle.read_pickle', 'pandas.io.api.read_pickle');
 
-interface State extends Detection {
-  name: string;
-  origin?: string;
-  reference: boolean;
-}
-
-export default defineRule<State>({
+export default defineRule<LoaderDetection>({
   meta: {
     id: 'pandas-read-pickle',
     group: 'deserialization',
@@ -28,16 +22,9 @@ export default defineRule<State>({
   },
   languages: ['python'],
   check(match, ctx) {
-    const target = resolveTarget(match, ctx, isReadPickle);
-    if (!target) return undefined;
-    if (!target.call) return { node: target.node, name: target.name, reference: true };
-    const source = ctx.python.argument(target.call, 'filepath_or_buffer', 0);
-    const origin = source ? ctx.python.untrustedOrigin(source) : undefined;
-    return { node: target.call, name: target.name, reference: false, origin, severity: origin ? 'error' : undefined };
+    return detectLoader(match, ctx, isReadPickle, () => ['filepath_or_buffer', 0]);
   },
   message(s) {
-    const what = s.reference ? `\`${s.name}\` is passed as a loader` : `\`${s.name}\` unpickles its input`;
-    const from = s.origin ? `; the data comes from ${s.origin}` : '';
-    return `${what}, which can run arbitrary code embedded in the file${from}. Store data frames as Parquet, Feather or CSV and read those instead.`;
+    return `${loaderSubject(s, 'unpickles its input')}, which can run arbitrary code embedded in the file${originClause(s)}. Store data frames as Parquet, Feather or CSV and read those instead.`;
   },
 });

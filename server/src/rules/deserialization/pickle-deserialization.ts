@@ -1,5 +1,5 @@
-import { defineRule, type Detection } from '../../engine/rule';
-import { oneOf, resolveTarget } from '../python-helpers';
+import { defineRule } from '../../engine/rule';
+import { detectLoader, loaderSubject, oneOf, originClause, type LoaderDetection } from '../python-helpers';
 
 const PICKLE_MODULES = ['pickle', 'cPickle', '_pickle'];
 const isPickleLoader = oneOf(
@@ -15,13 +15,7 @@ const isPickleLoader = oneOf(
 const isLoader = (name: string) => isPickleLoader(name) || /^dill\.\w*load\w*$/.test(name);
 const isDumper = (name: string) => /^(pickle|cPickle|_pickle|dill|cloudpickle)\.dumps$/.test(name) || name === 'jsonpickle.encode';
 
-interface State extends Detection {
-  name: string;
-  origin?: string;
-  reference: boolean;
-}
-
-export default defineRule<State>({
+export default defineRule<LoaderDetection>({
   meta: {
     id: 'pickle-deserialization',
     group: 'deserialization',
@@ -40,29 +34,16 @@ export default defineRule<State>({
   },
   languages: ['python'],
   check(match, ctx) {
-    const target = resolveTarget(match, ctx, isLoader);
-    if (!target) return undefined;
-    if (!target.call) return { node: target.node, name: target.name, reference: true };
-    const data = ctx.python.argument(target.call, target.name.startsWith('shelve') ? 'filename' : target.name.endsWith('loads') ? 'data' : 'file', 0);
+    const found = detectLoader(match, ctx, isLoader, (name) => [name.startsWith('shelve') ? 'filename' : name.endsWith('loads') ? 'data' : 'file', 0]);
     // Round-trip of bytes this same function just produced (`loads(dumps(x))`, a deep copy) is safe.
-    if (data) {
-      const source = ctx.python.definition(data);
-      const sameFunction = ctx.python.enclosingFunction(source).id === ctx.python.enclosingFunction(target.call).id;
+    if (found?.data) {
+      const source = ctx.python.definition(found.data);
+      const sameFunction = ctx.python.enclosingFunction(source).id === ctx.python.enclosingFunction(found.node).id;
       if (sameFunction && ctx.python.isCallTo(source, isDumper)) return undefined;
     }
-    const origin = data ? ctx.python.untrustedOrigin(data) : undefined;
-    return {
-      node: target.call,
-      name: target.name,
-      reference: false,
-      origin,
-      severity: origin ? 'error' : undefined,
-      confidence: origin ? 'high' : undefined,
-    };
+    return found;
   },
   message(s) {
-    const what = s.reference ? `\`${s.name}\` is passed as a loader` : `\`${s.name}\` deserializes with pickle`;
-    const from = s.origin ? `; the data comes from ${s.origin}` : '';
-    return `${what}, which can run arbitrary code embedded in the data${from}. Load only data you produced, or use JSON, safetensors or a restricted Unpickler.`;
+    return `${loaderSubject(s, 'deserializes with pickle')}, which can run arbitrary code embedded in the data${originClause(s)}. Load only data you produced, or use JSON, safetensors or a restricted Unpickler.`;
   },
 });

@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
-import { defineRule, type Detection, type RuleContext } from '../../engine/rule';
-import type { TextEdit } from '../../engine/types';
+import { defineRule, type Detection } from '../../engine/rule';
 import { resolveTarget } from '../python-helpers';
+import { removeKeywordArgument } from '../python-edits';
 
 const FLAG = 'allow_dangerous_deserialization';
 
@@ -53,42 +53,7 @@ export default defineRule<State>({
   fixes(s, ctx) {
     // Through a `**{...}` dict the flag may be shared with other calls: leave that to a person.
     if (!s.keyword) return [];
-    return [{ title: `Remove ${FLAG}`, applicability: 'unsafe', edits: removeArgument(s.keyword, ctx) }];
+    const edits = removeKeywordArgument(s.node, s.keyword.childForFieldName('value')!, ctx.text);
+    return edits ? [{ title: `Remove ${FLAG}`, applicability: 'unsafe', edits }] : [];
   },
 });
-
-/** Deletes one argument and the comma that separates it, leaving a valid argument list. */
-function removeArgument(arg: Node, ctx: RuleContext): TextEdit[] {
-  const text = ctx.text;
-  const lineStart = text.lastIndexOf('\n', arg.startIndex - 1) + 1;
-  const newline = text.indexOf('\n', arg.endIndex);
-  const lineEnd = newline === -1 ? text.length : newline;
-  // Alone on its line (the usual multi-line call): drop the whole line with its trailing comma.
-  const aloneOnLine =
-    /^[ \t]*$/.test(text.slice(lineStart, arg.startIndex)) &&
-    /^[ \t]*,?[ \t]*(#[^\r]*)?\r?$/.test(text.slice(arg.endIndex, lineEnd)) &&
-    !/^\s*,/.test(text.slice(lineEnd)); // leading-comma style puts the separator on the next line
-  if (aloneOnLine) {
-    return [{ start: lineStart, end: newline === -1 ? lineEnd : newline + 1, newText: '' }];
-  }
-  const siblings = (arg.parent?.namedChildren ?? []).filter((n): n is Node => !!n && n.type !== 'comment');
-  const i = siblings.findIndex((n) => n.id === arg.id);
-  const next = siblings[i + 1];
-  if (next) return [{ start: arg.startIndex, end: next.startIndex, newText: '' }];
-  const previous = siblings[i - 1];
-  if (previous) {
-    // Keep a comment between the two arguments: drop only the separating comma and the argument.
-    let comma = arg.previousSibling;
-    while (comma && comma.type !== ',') comma = comma.previousSibling;
-    if (comma && text.slice(previous.endIndex, arg.startIndex).includes('#')) {
-      return [
-        { start: comma.startIndex, end: comma.endIndex, newText: '' },
-        { start: arg.startIndex, end: arg.endIndex, newText: '' },
-      ];
-    }
-    return [{ start: previous.endIndex, end: arg.endIndex, newText: '' }];
-  }
-  // The only argument: take a trailing comma with it.
-  const rest = /^\s*,/.exec(text.slice(arg.endIndex));
-  return [{ start: arg.startIndex, end: arg.endIndex + (rest ? rest[0].length : 0), newText: '' }];
-}

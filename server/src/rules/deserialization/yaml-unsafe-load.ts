@@ -1,5 +1,4 @@
 import type { Node } from 'web-tree-sitter';
-import type { Scope } from '../../engine/facts/scopes';
 import { defineRule, replaceNode, type Detection, type RuleContext } from '../../engine/rule';
 import type { Fix, TextEdit } from '../../engine/types';
 import { resolveTarget } from '../python-helpers';
@@ -96,14 +95,7 @@ function unsafeTyp(typ: Node, ctx: RuleContext): Node | undefined {
 
 /** A name that refers to `qualified` where `at` is, through an import in scope. */
 function importedName(at: Node, qualified: string, ctx: RuleContext): string | undefined {
-  const here = ctx.python.scopes.scopeAt(at);
-  for (let scope: Scope | undefined = here; scope; scope = scope.parent) {
-    for (const name of scope.bindings.keys()) {
-      const binding = here.lookup(name, at.startIndex);
-      if (binding?.kind === 'import' && binding.qualified === qualified) return name;
-    }
-  }
-  return undefined;
+  return ctx.python.scopes.visibleName(at, (b) => b.kind === 'import' && b.qualified === qualified);
 }
 
 /**
