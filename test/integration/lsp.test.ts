@@ -35,7 +35,10 @@ class Client {
       });
     });
     connection.onNotification(STATUS_NOTIFICATION, (s: StatusParams) => void this.statuses.push(s));
-    connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({ enable: true, debounceMs: 5 })));
+    // Settings per resource: files under a folder named "quiet" turn the deserialization group off.
+    connection.onRequest('workspace/configuration', (params: { items: { scopeUri?: string }[] }) =>
+      params.items.map((item) => ({ enable: true, debounceMs: 5, rules: item.scopeUri?.includes('/quiet/') ? { deserialization: 'off' } : {} })),
+    );
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onRequest('client/registerCapability', () => null);
     connection.onNotification('$/progress', (p: unknown) => void this.progress.push(p));
@@ -132,6 +135,50 @@ describe('language server over stdio', () => {
     });
     const back = await client.waitFor(uri, (ds) => ds.length === 1);
     assert.equal(back[0].range.start.line, 6);
+  });
+
+  it('applies a safe quick fix and fix-all over LSP, and the diagnostic disappears', async () => {
+    const uri = pathToFileURL(join(workspace, 'src', 'settings.py')).href;
+    const text = 'import yaml\n\nwith open("settings.yml") as fh:\n    settings = yaml.load(fh)\nextra = yaml.load(open("extra.yml"))\n';
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const diags = await client.waitFor(uri, (d) => d.length === 2);
+    assert.ok(diags.every((d) => d.code === 'yaml-unsafe-load'));
+
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diags[0].range, context: { diagnostics: [diags[0]] } })) as CodeAction[];
+    const fix = actions.find((a) => a.isPreferred);
+    assert.ok(fix, `a preferred (safe) fix: ${actions.map((a) => a.title).join(', ')}`);
+    assert.equal(fix.kind, 'quickfix');
+    const edits = fix.edit!.changes![uri] as TextEdit[];
+    let doc = TextDocument.create(uri, 'python', 1, text);
+    doc = TextDocument.update(doc, edits.map((e) => ({ range: e.range, text: e.newText })), 2);
+    assert.match(doc.getText(), /settings = yaml\.safe_load\(fh\)/);
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: edits.map((e) => ({ range: e.range, text: e.newText })) });
+    const remaining = await client.waitFor(uri, (d) => d.length === 1);
+    assert.equal(remaining[0].range.start.line, 4);
+
+    // source.fixAll.airlock applies the remaining safe fix in one edit.
+    const fixAll = (await client.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.airlock'] },
+    })) as CodeAction[];
+    assert.equal(fixAll.length, 1);
+    assert.equal(fixAll[0].kind, 'source.fixAll.airlock');
+    const allEdits = fixAll[0].edit!.changes![uri] as TextEdit[];
+    doc = TextDocument.update(doc, allEdits.map((e) => ({ range: e.range, text: e.newText })), 3);
+    assert.doesNotMatch(doc.getText(), /yaml\.load\(/);
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: allEdits.map((e) => ({ range: e.range, text: e.newText })) });
+    await client.waitFor(uri, (d) => d.length === 0);
+  });
+
+  it('reads settings per resource', async () => {
+    const quiet = pathToFileURL(join(workspace, 'quiet', 'cache.py')).href;
+    const loud = pathToFileURL(join(workspace, 'loud', 'cache.py')).href;
+    const text = 'import pickle\nobj = pickle.loads(b"")\n';
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: loud, languageId: 'python', version: 1, text } });
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: quiet, languageId: 'python', version: 1, text } });
+    assert.equal((await client.waitFor(loud, (d) => d.length > 0)).length, 1);
+    assert.deepEqual(await client.waitFor(quiet, () => true), []);
   });
 
   it('scans the workspace with progress and publishes findings for files never opened', async () => {

@@ -1,0 +1,62 @@
+// Engine guarantees: a crashing rule is isolated, grammars are verified before they load,
+// and rule queries are merged per language.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { defaultConfig } from '../../server/src/engine/config/config';
+import { Engine } from '../../server/src/engine/engine';
+import { defaultGrammarDir, GrammarIntegrityError, loadLanguages } from '../../server/src/engine/parse/grammars';
+import { defineRule } from '../../server/src/engine/rule';
+import { RULE_QUERIES } from '../../server/src/rules/queries.generated';
+import { RULES } from '../../server/src/rules/index';
+
+const exploding = defineRule({
+  meta: { ...RULES[0].meta, id: 'exploding-rule', title: 'A rule that always throws, for tests' },
+  languages: ['python'],
+  check() {
+    throw new Error('boom');
+  },
+  message: () => 'never',
+});
+
+describe('engine', () => {
+  it('isolates a rule that throws: it is reported as a failure and the other rules still report', async () => {
+    const engine = await Engine.create({ rules: [...RULES, exploding], queries: { ...RULE_QUERIES, 'exploding-rule': '(call) @call' } });
+    const { findings, failures } = engine.analyzeText('crash.py', 'import pickle\npickle.loads(b"")\n', defaultConfig());
+    assert.deepEqual(findings.map((f) => f.ruleId), ['pickle-deserialization']);
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0].ruleId, 'exploding-rule');
+    assert.match(failures[0].error, /boom/);
+  });
+
+  it('refuses a grammar whose sha256 does not match the manifest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'airlock-grammars-'));
+    try {
+      cpSync(defaultGrammarDir(), dir, { recursive: true });
+      writeFileSync(join(dir, 'tree-sitter-python.wasm'), Buffer.from('not a grammar'));
+      await assert.rejects(loadLanguages(dir), (err: Error) => err instanceof GrammarIntegrityError && /tree-sitter-python\.wasm: sha256 .* does not match/.test(err.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the rule whose query does not compile', async () => {
+    await assert.rejects(Engine.create({ rules: [exploding], queries: { 'exploding-rule': '(no_such_node) @x' } }), /exploding-rule: query does not compile for python/);
+  });
+
+  it('analyzes JavaScript, TypeScript and TSX with the same JS rules', async () => {
+    const engine = await Engine.create();
+    const code = "import serialize from 'node-serialize';\nexport const s = serialize.unserialize(cookie);\n";
+    for (const file of ['a.js', 'a.ts', 'a.tsx', 'a.mjs', 'a.cjs']) {
+      const { findings } = engine.analyzeText(file, code, defaultConfig());
+      assert.deepEqual(findings.map((f) => f.ruleId), ['js-unsafe-deserialization'], file);
+    }
+  });
+
+  it('skips files in languages it does not parse', async () => {
+    const engine = await Engine.create();
+    assert.deepEqual(engine.analyzeText('notes.txt', 'pickle.loads(x)', defaultConfig()).findings, []);
+  });
+});
