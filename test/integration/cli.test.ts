@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Ajv from 'ajv-draft-04';
+import { RULES } from '../../server/src/rules/index';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'airlock.js');
@@ -51,6 +52,13 @@ describe('airlock scan', () => {
     // Sorted by path, then position.
     const keys = report.findings.map((f) => `${f.path}:${String(f.start.line).padStart(5, '0')}`);
     assert.deepEqual(keys, [...keys].sort());
+  });
+
+  it('the example project shows every rule that is on by default', () => {
+    const report = JSON.parse(airlock(['scan', EXAMPLE, '--format', 'json']).stdout) as JsonReport;
+    const shown = new Set(report.findings.map((f) => f.ruleId));
+    const missing = RULES.filter((r) => r.meta.status === 'stable' && r.meta.defaultEnabled !== false && !shown.has(r.meta.id)).map((r) => r.meta.id);
+    assert.deepEqual(missing, [], 'add a realistic case for these rules to examples/rag-assistant');
   });
 
   it('writes SARIF 2.1.0 that validates against the official schema', () => {

@@ -2,6 +2,7 @@
 import joblib
 import pandas as pd
 import torch
+import torch.distributed as dist
 from torch import nn
 
 
@@ -27,3 +28,10 @@ def training_data():
     frame = pd.read_pickle("data/train_pairs.pkl")
     calibrator = joblib.load("artifacts/calibrator.joblib")
     return frame, calibrator
+
+
+def sync_vocabulary(vocab: dict) -> dict:
+    """Rank 0 builds the vocabulary; the other ranks receive it (pickled over the process group)."""
+    holder = [vocab if dist.get_rank() == 0 else None]
+    dist.broadcast_object_list(holder, src=0)
+    return holder[0]
