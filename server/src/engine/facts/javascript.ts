@@ -1,11 +1,27 @@
 // JavaScript/TypeScript name resolution: ES imports, `require`, destructuring and local
 // aliases resolve to `<module>.<export>` names (`js-yaml.load`, `node-serialize.unserialize`),
 // and unbound globals to `global.<name>` (`global.eval`).
-import type { Node, Tree } from 'web-tree-sitter';
+import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
 import type { LiteralValue } from './literals';
 import { Scope, ScopeTree } from './scopes';
 
-const SCOPE_TYPES = new Set(['program', 'function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'generator_function']);
+const FUNCTION_TYPES = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'generator_function']);
+
+/** Node types that bind names or open a scope: the only ones the binding pass looks at. */
+const BINDING_TYPES = [
+  ...FUNCTION_TYPES, 'class_declaration', 'import_statement', 'variable_declarator', 'for_in_statement',
+  'assignment_expression', 'augmented_assignment_expression', 'catch_clause',
+];
+
+const bindingQueries = new WeakMap<Language, Query>();
+function bindingQuery(language: Language): Query {
+  let query = bindingQueries.get(language);
+  if (!query) {
+    query = new Query(language, `[${BINDING_TYPES.map((t) => `(${t})`).join(' ')}] @binding`);
+    bindingQueries.set(language, query);
+  }
+  return query;
+}
 
 export function stringValue(node: Node | null | undefined): string | undefined {
   if (!node) return undefined;
@@ -18,6 +34,44 @@ export function stringValue(node: Node | null | undefined): string | undefined {
   return undefined;
 }
 
+/** The identifiers a binding pattern introduces (`{ a, b: c, ...d }`, `[x, = y]`, `z: string`). */
+function patternIdentifiers(pattern: Node): Node[] {
+  const out: Node[] = [];
+  const visit = (n: Node) => {
+    switch (n.type) {
+      case 'identifier':
+      case 'shorthand_property_identifier_pattern':
+        out.push(n);
+        return;
+      case 'pair_pattern': {
+        const value = n.childForFieldName('value');
+        if (value) visit(value);
+        return;
+      }
+      case 'assignment_pattern':
+      case 'object_assignment_pattern': {
+        const left = n.childForFieldName('left');
+        if (left) visit(left);
+        return;
+      }
+      case 'required_parameter':
+      case 'optional_parameter': {
+        const inner = n.childForFieldName('pattern');
+        if (inner) visit(inner);
+        return;
+      }
+      case 'type_annotation':
+      case 'predefined_type':
+      case 'this':
+        return;
+      default:
+        for (const c of n.namedChildren) if (c) visit(c);
+    }
+  };
+  visit(pattern);
+  return out;
+}
+
 export class JavaScriptFacts {
   readonly scopes: ScopeTree;
   private readonly resolving = new Set<number>();
@@ -26,30 +80,89 @@ export class JavaScriptFacts {
   constructor(readonly tree: Tree) {
     const root = new Scope(tree.rootNode, undefined);
     this.scopes = new ScopeTree(root);
-    this.collect(tree.rootNode, root);
+    this.collect(tree, root);
   }
 
-  private collect(node: Node, scope: Scope): void {
-    for (const child of node.namedChildren) {
-      if (!child) continue;
-      let inner = scope;
-      if (SCOPE_TYPES.has(child.type)) {
-        const name = child.childForFieldName('name');
-        if (name && child.type !== 'method_definition') scope.add({ kind: 'opaque', name: name.text, offset: child.startIndex });
-        inner = new Scope(child, scope);
-        this.scopes.register(inner);
-        const params = child.childForFieldName('parameters') ?? child.childForFieldName('parameter');
-        if (params) this.bindPattern(params, inner, child.startIndex);
-      } else if (child.type === 'import_statement') {
-        this.bindImport(child, scope);
-      } else if (child.type === 'variable_declarator') {
-        this.bindDeclarator(child, scope);
-      } else if (child.type === 'class_declaration') {
-        const name = child.childForFieldName('name');
-        if (name) scope.add({ kind: 'opaque', name: name.text, offset: child.startIndex });
-      }
-      if (child.namedChildCount > 0) this.collect(child, inner);
+  /** One query finds every binding node in document order; scopes are tracked by offsets. */
+  private collect(tree: Tree, root: Scope): void {
+    const open: Scope[] = [root];
+    for (const { node } of bindingQuery(tree.language).captures(tree.rootNode)) {
+      while (open.length > 1 && node.startIndex >= open[open.length - 1].end) open.pop();
+      const inner = this.bind(node, open[open.length - 1]);
+      if (inner) open.push(inner);
     }
+  }
+
+  /** Records what `node` binds in `scope`; returns the new scope when `node` opens one. */
+  private bind(node: Node, scope: Scope): Scope | undefined {
+    if (FUNCTION_TYPES.has(node.type)) {
+      const name = node.childForFieldName('name');
+      if (name && node.type !== 'method_definition' && node.type !== 'function_expression') scope.add({ kind: 'opaque', name: name.text, offset: node.startIndex });
+      const inner = new Scope(node, scope);
+      this.scopes.register(inner);
+      this.bindParameters(node, inner);
+      return inner;
+    }
+    switch (node.type) {
+      case 'class_declaration': {
+        const name = node.childForFieldName('name');
+        if (name) scope.add({ kind: 'opaque', name: name.text, offset: node.startIndex });
+        break;
+      }
+      case 'import_statement':
+        this.bindImport(node, scope);
+        break;
+      case 'variable_declarator':
+        this.bindDeclarator(node, scope);
+        break;
+      case 'for_in_statement': {
+        // `for (const doc of docs)`: the loop variable is an element of the iterable.
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left && right) this.bindElements(left, scope, left.endIndex, right);
+        break;
+      }
+      case 'assignment_expression': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (!left || !right) break;
+        const target = this.declaringScope(left, scope);
+        if (left.type === 'identifier') target.add({ kind: 'value', name: left.text, offset: node.endIndex, value: right });
+        else this.bindElements(left, target, node.endIndex, right);
+        break;
+      }
+      case 'augmented_assignment_expression': {
+        const left = node.childForFieldName('left');
+        if (left?.type === 'identifier') this.declaringScope(left, scope).add({ kind: 'value', name: left.text, offset: node.endIndex, value: node });
+        break;
+      }
+      case 'catch_clause': {
+        const param = node.childForFieldName('parameter');
+        if (param) this.bindPattern(param, scope, node.startIndex);
+        break;
+      }
+    }
+    return undefined;
+  }
+
+  /** Assigning to a name updates the scope that declared it (an outer `let` assigned in a callback). */
+  private declaringScope(left: Node, scope: Scope): Scope {
+    if (left.type !== 'identifier') return scope;
+    return scope.bindingsOf(left.text)?.scope ?? scope;
+  }
+
+  private bindParameters(fn: Node, scope: Scope): void {
+    const params = fn.childForFieldName('parameters');
+    const single = fn.childForFieldName('parameter'); // `x => …`
+    const list = params ? params.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : single ? [single] : [];
+    list.forEach((param, index) => {
+      for (const id of patternIdentifiers(param)) scope.add({ kind: 'param', name: id.text, offset: fn.startIndex, fn, index, node: param });
+    });
+  }
+
+  /** Binds every identifier in a destructuring pattern as an element of `value`. */
+  private bindElements(pattern: Node, scope: Scope, offset: number, value: Node): void {
+    for (const id of patternIdentifiers(pattern)) scope.add({ kind: 'element', name: id.text, offset, value });
   }
 
   private bindImport(node: Node, scope: Scope): void {
@@ -83,7 +196,7 @@ export class JavaScriptFacts {
     const value = node.childForFieldName('value');
     if (!name) return;
     if (name.type === 'identifier') {
-      if (value) scope.add({ kind: 'value', name: name.text, offset: node.startIndex, value });
+      if (value) scope.add({ kind: 'value', name: name.text, offset: node.endIndex, value });
       else scope.add({ kind: 'opaque', name: name.text, offset: node.startIndex });
       return;
     }
@@ -93,28 +206,24 @@ export class JavaScriptFacts {
       for (const prop of name.namedChildren) {
         if (!prop) continue;
         if (prop.type === 'shorthand_property_identifier_pattern') {
-          scope.add(base ? { kind: 'import', name: prop.text, offset: node.startIndex, qualified: `${base}.${prop.text}` } : { kind: 'opaque', name: prop.text, offset: node.startIndex });
+          scope.add(base ? { kind: 'import', name: prop.text, offset: node.endIndex, qualified: `${base}.${prop.text}` } : { kind: 'element', name: prop.text, offset: node.endIndex, value, key: prop.text });
         } else if (prop.type === 'pair_pattern') {
           const key = prop.childForFieldName('key');
           const target = prop.childForFieldName('value');
           if (key && target?.type === 'identifier') {
             const keyName = stringValue(key) ?? key.text;
-            scope.add(base ? { kind: 'import', name: target.text, offset: node.startIndex, qualified: `${base}.${keyName}` } : { kind: 'opaque', name: target.text, offset: node.startIndex });
-          } else if (target) this.bindPattern(target, scope, node.startIndex);
-        } else this.bindPattern(prop, scope, node.startIndex);
+            scope.add(base ? { kind: 'import', name: target.text, offset: node.endIndex, qualified: `${base}.${keyName}` } : { kind: 'element', name: target.text, offset: node.endIndex, value, key: keyName });
+          } else if (target) this.bindElements(target, scope, node.endIndex, value);
+        } else this.bindElements(prop, scope, node.endIndex, value);
       }
       return;
     }
-    this.bindPattern(name, scope, node.startIndex);
+    if (value) this.bindElements(name, scope, node.endIndex, value);
+    else this.bindPattern(name, scope, node.startIndex);
   }
 
   private bindPattern(node: Node, scope: Scope, offset: number): void {
-    if (node.type === 'identifier' || node.type === 'shorthand_property_identifier_pattern') {
-      scope.add({ kind: 'opaque', name: node.text, offset });
-      return;
-    }
-    if (node.type === 'type_annotation' || node.type === 'predefined_type') return;
-    for (const c of node.namedChildren) if (c) this.bindPattern(c, scope, offset);
+    for (const id of patternIdentifiers(node)) scope.add({ kind: 'opaque', name: id.text, offset });
   }
 
   resolve(node: Node | null | undefined): string | undefined {

@@ -8,7 +8,7 @@ import { type LiteralValue } from './literals';
 /** Node types that bind names or open a scope: the only ones the binding pass looks at. */
 const BINDING_TYPES = [
   'import_statement', 'import_from_statement', 'function_definition', 'class_definition', 'lambda',
-  'assignment', 'for_statement', 'for_in_clause', 'with_item', 'named_expression',
+  'assignment', 'augmented_assignment', 'for_statement', 'for_in_clause', 'with_item', 'named_expression', 'except_clause',
 ];
 
 const bindingQueries = new WeakMap<Language, Query>();
@@ -99,34 +99,50 @@ export class PythonFacts {
         if (name) scope.add({ kind: 'opaque', name: name.text, offset: node.startIndex });
         const inner = new Scope(node, scope);
         this.scopes.register(inner);
-        if (node.type === 'function_definition') this.bindParameters(node.childForFieldName('parameters'), inner);
+        if (node.type === 'function_definition') this.bindParameters(node, inner);
         return inner;
       }
       case 'lambda': {
         const inner = new Scope(node, scope);
         this.scopes.register(inner);
-        this.bindParameters(node.childForFieldName('parameters'), inner);
+        this.bindParameters(node, inner);
         return inner;
       }
       case 'assignment':
         this.bindAssignment(node, scope);
         return undefined;
-      case 'for_statement':
-      case 'for_in_clause':
-        this.bindTargets(node.childForFieldName('left'), scope, node.startIndex);
+      case 'augmented_assignment': {
+        const left = node.childForFieldName('left');
+        if (left?.type === 'identifier') scope.add({ kind: 'value', name: left.text, offset: node.endIndex, value: node });
         return undefined;
+      }
+      case 'for_statement':
+      case 'for_in_clause': {
+        // The loop variable is an element of the iterable; it is bound before the body runs.
+        const right = node.childForFieldName('right');
+        const left = node.childForFieldName('left');
+        if (right) this.bindElements(left, scope, left?.endIndex ?? node.startIndex, right);
+        else this.bindTargets(left, scope, node.startIndex);
+        return undefined;
+      }
       case 'with_item': {
         const value = node.childForFieldName('value');
         if (value?.type === 'as_pattern') {
           const target = value.namedChildren.find((c) => c?.type === 'as_pattern_target');
-          this.bindTargets(target ?? null, scope, node.startIndex);
+          const source = value.namedChildren[0];
+          if (source && target) this.bindElements(target, scope, node.endIndex, source);
         }
         return undefined;
       }
       case 'named_expression': {
         const name = node.childForFieldName('name');
         const value = node.childForFieldName('value');
-        if (name && value) scope.add({ kind: 'value', name: name.text, offset: node.startIndex, value });
+        if (name && value) scope.add({ kind: 'value', name: name.text, offset: node.endIndex, value });
+        return undefined;
+      }
+      case 'except_clause': {
+        const alias = node.namedChildren.find((c) => c?.type === 'as_pattern')?.namedChildren.find((c) => c?.type === 'as_pattern_target');
+        this.bindTargets(alias ?? null, scope, node.startIndex);
         return undefined;
       }
       default:
@@ -170,12 +186,15 @@ export class PythonFacts {
     }
   }
 
-  private bindParameters(params: Node | null, scope: Scope): void {
+  private bindParameters(fn: Node, scope: Scope): void {
+    const params = fn.childForFieldName('parameters');
     if (!params) return;
+    let index = 0;
     for (const p of params.namedChildren) {
-      if (!p) continue;
+      if (!p || p.type === 'keyword_separator' || p.type === 'positional_separator' || p.type === 'comment') continue;
       const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
-      if (name) scope.add({ kind: 'opaque', name: name.text, offset: params.startIndex });
+      if (name) scope.add({ kind: 'param', name: name.text, offset: params.startIndex, fn, index, node: p });
+      index++;
     }
   }
 
@@ -183,27 +202,42 @@ export class PythonFacts {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (!left) return;
-    if (left.type === 'identifier' && right) {
-      scope.add({ kind: 'value', name: left.text, offset: node.startIndex, value: right });
+    if (!right) {
+      this.bindTargets(left, scope, node.endIndex); // a bare annotation: `x: int`
+      return;
+    }
+    if (left.type === 'identifier') {
+      scope.add({ kind: 'value', name: left.text, offset: node.endIndex, value: right });
       return;
     }
     // `a, b = pickle.load, pickle.loads` binds element-wise when both sides are tuples.
-    if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && right && (right.type === 'expression_list' || right.type === 'tuple')) {
+    if ((left.type === 'pattern_list' || left.type === 'tuple_pattern') && (right.type === 'expression_list' || right.type === 'tuple')) {
       const targets = left.namedChildren;
       const values = right.namedChildren;
       if (targets.length === values.length) {
         targets.forEach((t, i) => {
           const v = values[i];
-          if (t?.type === 'identifier' && v) scope.add({ kind: 'value', name: t.text, offset: node.startIndex, value: v });
-          else this.bindTargets(t, scope, node.startIndex);
+          if (t?.type === 'identifier' && v) scope.add({ kind: 'value', name: t.text, offset: node.endIndex, value: v });
+          else if (v) this.bindElements(t, scope, node.endIndex, v);
         });
         return;
       }
     }
-    this.bindTargets(left, scope, node.startIndex);
+    this.bindElements(left, scope, node.endIndex, right);
   }
 
-  /** Binds every identifier in an assignment target as opaque (it shadows outer names). */
+  /** Binds every identifier in a target pattern as an element of `value` (unpacking, loops, `with`). */
+  private bindElements(target: Node | null, scope: Scope, offset: number, value: Node): void {
+    if (!target) return;
+    if (target.type === 'identifier') {
+      scope.add({ kind: 'element', name: target.text, offset, value });
+      return;
+    }
+    if (target.type === 'attribute' || target.type === 'subscript') return;
+    for (const c of target.namedChildren) if (c) this.bindElements(c, scope, offset, value);
+  }
+
+  /** Binds every identifier in a target as opaque (it shadows outer names). */
   private bindTargets(target: Node | null, scope: Scope, offset: number): void {
     if (!target) return;
     if (target.type === 'identifier') {

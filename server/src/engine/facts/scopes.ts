@@ -1,13 +1,20 @@
 // Lexical scopes and name bindings, shared by the Python and JavaScript resolvers.
 // A binding records what a name was bound to at one place: an import (a qualified name), an
-// assignment (an expression to resolve lazily), or something opaque (a parameter, a def, a loop
-// variable) that shadows outer names. Lookups are position-aware: in the scope where a name is
-// used, the last binding before the use wins, so `x = pickle; x = json; x.loads()` is json.
+// assignment (an expression to resolve lazily), an element of a value (unpacking, loops), a
+// parameter, or something opaque (a def, a class) that shadows outer names. Value bindings take
+// effect where their statement ENDS, so `x = x + 1` reads the previous `x`. Lookups are
+// position-aware: in the scope where a name is used, the last binding before the use wins, so
+// `x = pickle; x = json; x.loads()` is json.
 import type { Node } from 'web-tree-sitter';
 
 export type Binding =
   | { kind: 'import'; name: string; offset: number; qualified: string }
+  /** `name = value`; for augmented assignments (`x += y`) `value` is the whole statement. */
   | { kind: 'value'; name: string; offset: number; value: Node }
+  /** An element of `value`: tuple unpacking, destructuring, a loop variable over `value`. */
+  | { kind: 'element'; name: string; offset: number; value: Node; key?: string }
+  /** Parameter `index` of function `fn` (counting as the language does, `self` included). */
+  | { kind: 'param'; name: string; offset: number; fn: Node; index: number; node: Node }
   | { kind: 'opaque'; name: string; offset: number };
 
 export class Scope {
@@ -30,6 +37,15 @@ export class Scope {
     const list = this.bindings.get(binding.name);
     if (list) list.push(binding);
     else this.bindings.set(binding.name, [binding]);
+  }
+
+  /** Every binding of `name` in the nearest scope (this one or an outer one) that binds it. */
+  bindingsOf(name: string): { scope: Scope; bindings: Binding[] } | undefined {
+    for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
+      const list = scope.bindings.get(name);
+      if (list && list.length > 0) return { scope, bindings: list };
+    }
+    return undefined;
   }
 
   /**
