@@ -6,6 +6,10 @@ import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
 import { ruleSetting, type AirlockConfig } from './config/config';
 import { JavaScriptFacts } from './facts/javascript';
 import { PythonFacts } from './facts/python';
+import { isJavaScriptFamily } from './parse/languages';
+import { TaintAnalysis } from './taint/analysis';
+import { JavaScriptTaintAdapter } from './taint/javascript';
+import { PythonTaintAdapter } from './taint/python';
 import type { AnyRule, Detection, RuleContext, RuleMatch } from './rule';
 import { Suppressions } from './suppress';
 import { LineIndex } from './text/lines';
@@ -91,6 +95,7 @@ function splitPatterns(language: Language, rule: AnyRule, source: string | undef
 class FileContext implements RuleContext {
   private pythonFacts?: PythonFacts;
   private jsFacts?: JavaScriptFacts;
+  private taintAnalysis?: TaintAnalysis;
   constructor(
     readonly path: string,
     readonly text: string,
@@ -103,6 +108,14 @@ class FileContext implements RuleContext {
   }
   get javascript(): JavaScriptFacts {
     return (this.jsFacts ??= new JavaScriptFacts(this.tree));
+  }
+  get taint(): TaintAnalysis {
+    if (!this.taintAnalysis) {
+      if (this.language === 'python') this.taintAnalysis = new TaintAnalysis(new PythonTaintAdapter(this.python));
+      else if (isJavaScriptFamily(this.language)) this.taintAnalysis = new TaintAnalysis(new JavaScriptTaintAdapter(this.javascript));
+      else throw new Error(`no dataflow for ${this.language} files`);
+    }
+    return this.taintAnalysis;
   }
 }
 
@@ -174,5 +187,6 @@ function toFinding(rule: AnyRule, d: Detection, ctx: RuleContext, configuredSeve
     range: d.range ?? { start: d.node.startIndex, end: d.node.endIndex },
     fixes: meta.fix === 'none' || !rule.fixes ? [] : rule.fixes(d, ctx),
     related: d.related ?? [],
+    flow: d.flow ?? [],
   };
 }

@@ -5,6 +5,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { JavaScriptFacts } from './facts/javascript';
 import type { PythonFacts } from './facts/python';
+import type { TaintAnalysis } from './taint/analysis';
 import type { LineIndex } from './text/lines';
 import type { Confidence, Fix, FixKind, LanguageId, OwaspLlmId, RelatedLocation, RuleStatus, Severity, TextRange } from './types';
 
@@ -36,6 +37,8 @@ export interface RuleContext {
   readonly lines: LineIndex;
   readonly python: PythonFacts;
   readonly javascript: JavaScriptFacts;
+  /** Dataflow for this file's language (Python or JS/TS). */
+  readonly taint: TaintAnalysis;
 }
 
 /** One query match, with captures by name (the first node for each name). */
@@ -50,6 +53,8 @@ export interface Detection {
   severity?: Severity;
   confidence?: Confidence;
   related?: RelatedLocation[];
+  /** The dataflow path (source first, sink last) that makes this a finding. */
+  flow?: RelatedLocation[];
 }
 
 export interface RuleDefinition<S extends Detection = Detection> {

@@ -48,6 +48,8 @@ export interface Finding {
   range: TextRange;
   fixes: Fix[];
   related: RelatedLocation[];
+  /** For dataflow findings: the steps from the source to the sink, in order. */
+  flow: RelatedLocation[];
 }
 
 /** A file the engine could not analyze, and why: nothing is skipped silently. */

@@ -97,7 +97,7 @@ export class JavaScriptFacts {
   private bind(node: Node, scope: Scope): Scope | undefined {
     if (FUNCTION_TYPES.has(node.type)) {
       const name = node.childForFieldName('name');
-      if (name && node.type !== 'method_definition' && node.type !== 'function_expression') scope.add({ kind: 'opaque', name: name.text, offset: node.startIndex });
+      if (name && node.type !== 'method_definition' && node.type !== 'function_expression') scope.add({ kind: 'opaque', name: name.text, offset: node.startIndex, node });
       const inner = new Scope(node, scope);
       this.scopes.register(inner);
       this.bindParameters(node, inner);
@@ -202,17 +202,20 @@ export class JavaScriptFacts {
     }
     if (name.type === 'object_pattern' && value) {
       // `const { load: l, dump } = require('js-yaml')` binds l → js-yaml.load, dump → js-yaml.dump.
+      // Destructuring a module (`require('js-yaml')`, an import) binds its exports; destructuring
+      // a value (`await generateText(...)`) binds elements of that value.
       const base = this.resolve(value);
+      const fromModule = base !== undefined && !base.includes('()');
       for (const prop of name.namedChildren) {
         if (!prop) continue;
         if (prop.type === 'shorthand_property_identifier_pattern') {
-          scope.add(base ? { kind: 'import', name: prop.text, offset: node.endIndex, qualified: `${base}.${prop.text}` } : { kind: 'element', name: prop.text, offset: node.endIndex, value, key: prop.text });
+          scope.add(fromModule ? { kind: 'import', name: prop.text, offset: node.endIndex, qualified: `${base}.${prop.text}` } : { kind: 'element', name: prop.text, offset: node.endIndex, value, key: prop.text });
         } else if (prop.type === 'pair_pattern') {
           const key = prop.childForFieldName('key');
           const target = prop.childForFieldName('value');
           if (key && target?.type === 'identifier') {
             const keyName = stringValue(key) ?? key.text;
-            scope.add(base ? { kind: 'import', name: target.text, offset: node.endIndex, qualified: `${base}.${keyName}` } : { kind: 'element', name: target.text, offset: node.endIndex, value, key: keyName });
+            scope.add(fromModule ? { kind: 'import', name: target.text, offset: node.endIndex, qualified: `${base}.${keyName}` } : { kind: 'element', name: target.text, offset: node.endIndex, value, key: keyName });
           } else if (target) this.bindElements(target, scope, node.endIndex, value);
         } else this.bindElements(prop, scope, node.endIndex, value);
       }
@@ -245,6 +248,10 @@ export class JavaScriptFacts {
         if (!binding) return `global.${node.text}`;
         if (binding.kind === 'import') return binding.qualified;
         if (binding.kind === 'value') return this.resolve(binding.value);
+        if (binding.kind === 'element' && binding.key) {
+          const base = this.resolve(binding.value);
+          return base ? `${base}.${binding.key}` : undefined;
+        }
         return undefined;
       }
       case 'member_expression': {

@@ -96,7 +96,7 @@ export class PythonFacts {
       case 'function_definition':
       case 'class_definition': {
         const name = node.childForFieldName('name');
-        if (name) scope.add({ kind: 'opaque', name: name.text, offset: node.startIndex });
+        if (name) scope.add({ kind: 'opaque', name: name.text, offset: node.startIndex, node });
         const inner = new Scope(node, scope);
         this.scopes.register(inner);
         if (node.type === 'function_definition') this.bindParameters(node, inner);

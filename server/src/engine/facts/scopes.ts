@@ -15,7 +15,8 @@ export type Binding =
   | { kind: 'element'; name: string; offset: number; value: Node; key?: string }
   /** Parameter `index` of function `fn` (counting as the language does, `self` included). */
   | { kind: 'param'; name: string; offset: number; fn: Node; index: number; node: Node }
-  | { kind: 'opaque'; name: string; offset: number };
+  /** Something that shadows outer names; `node` is the def or class statement when it is one. */
+  | { kind: 'opaque'; name: string; offset: number; node?: Node };
 
 export class Scope {
   readonly bindings = new Map<string, Binding[]>();

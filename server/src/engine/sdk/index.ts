@@ -1,0 +1,33 @@
+// Every SDK model, and lookups over them. Adding an SDK = adding a file of rows here.
+import { ANTHROPIC } from './anthropic';
+import { GOOGLE } from './google';
+import { LANGCHAIN } from './langchain';
+import { OPENAI } from './openai';
+import { OTHER_SDKS } from './others';
+import type { SdkCall, SdkLanguage, SdkModel, Slot } from './types';
+import { VERCEL_AI } from './vercel-ai';
+
+export const SDK_MODELS: readonly SdkModel[] = [...OPENAI, ...ANTHROPIC, ...GOOGLE, ...LANGCHAIN, ...VERCEL_AI, ...OTHER_SDKS];
+
+const byLanguage = new Map<SdkLanguage, SdkCall[]>();
+for (const model of SDK_MODELS) byLanguage.set(model.language, [...(byLanguage.get(model.language) ?? []), ...model.calls]);
+
+/** The SDK calls a call matches: by its resolved name, else by its dotted text for distinctive shapes. */
+export function sdkCallsFor(language: SdkLanguage, resolved: string | undefined, dottedText: string): SdkCall[] {
+  const calls = byLanguage.get(language) ?? [];
+  if (resolved) {
+    const hits = calls.filter((c) => c.callee.test(resolved));
+    if (hits.length > 0) return hits;
+  }
+  return calls.filter((c) => c.fallback?.test(dottedText));
+}
+
+export function isModelOutputCall(language: SdkLanguage, resolved: string | undefined, dottedText: string): boolean {
+  return sdkCallsFor(language, resolved, dottedText).some((c) => c.output);
+}
+
+export function slotsOf(language: SdkLanguage, resolved: string | undefined, dottedText: string): Slot[] {
+  return sdkCallsFor(language, resolved, dottedText).flatMap((c) => c.slots ?? []);
+}
+
+export type { SdkCall, SdkModel, Slot, SlotKind } from './types';
