@@ -40,8 +40,12 @@ export function toDiagnostic(finding: Finding, document: TextDocument, uriOf: (p
     source: 'airlock',
     message: finding.message,
     relatedInformation:
-      finding.related.length > 0
-        ? finding.related.map((r) => ({ location: { uri: uriOf(r.path), range: range(r.range.start, r.range.end) }, message: r.message }))
+      finding.related.length + finding.flow.length > 0
+        ? [
+            ...finding.related.map((r) => ({ location: { uri: uriOf(r.path), range: range(r.range.start, r.range.end) }, message: r.message })),
+            // The dataflow path, numbered so editors that sort related items still show its order.
+            ...finding.flow.map((r, i) => ({ location: { uri: uriOf(r.path), range: range(r.range.start, r.range.end) }, message: `${i + 1}/${finding.flow.length} ${r.message}` })),
+          ]
         : undefined,
     data,
   };

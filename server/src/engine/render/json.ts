@@ -31,6 +31,10 @@ export function renderJson(report: Report): string {
         }),
       })),
       related: f.related.map((r) => ({ path: r.path, message: r.message })),
+      flow: f.flow.map((step) => {
+        const at = lines.positionAt(step.range.start);
+        return { path: file.displayPath, line: at.line + 1, column: at.character + 1, message: step.message };
+      }),
     };
   });
   const counts = countBySeverity(allFindings(report));

@@ -36,6 +36,30 @@ export function renderSarif(report: Report): string {
       },
     ],
     properties: { group: f.group, confidence: f.confidence },
+    ...(f.flow.length > 0 && {
+      codeFlows: [
+        {
+          threadFlows: [
+            {
+              locations: f.flow.map((step, index) => {
+                const s = lines.positionAt(step.range.start);
+                const e = lines.positionAt(step.range.end);
+                return {
+                  executionOrder: index + 1,
+                  location: {
+                    physicalLocation: {
+                      artifactLocation: { uri: artifactUri(file.displayPath), uriBaseId: '%SRCROOT%' },
+                      region: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 },
+                    },
+                    message: { text: step.message },
+                  },
+                };
+              }),
+            },
+          ],
+        },
+      ],
+    }),
     ...(f.fixes.length > 0 && {
       fixes: f.fixes.map((fix) => ({
         description: { text: `${fix.title} (${fix.applicability})` },

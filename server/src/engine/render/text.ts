@@ -54,6 +54,13 @@ export function renderText(report: Report, options: TextOptions): string {
     out.push(`${paint('  -->', 'blue')} ${item.file.displayPath}:${item.start.line + 1}:${item.start.character + 1}`);
     out.push(...frame(item, paint));
     for (const step of f.related) out.push(`   ${paint('=', 'blue')} ${step.message}`);
+    if (f.flow.length > 0) {
+      out.push(`   ${paint('=', 'blue')} flow:`);
+      f.flow.forEach((step, i) => {
+        const at = item.lines.positionAt(step.range.start);
+        out.push(`     ${i + 1}. ${paint(`${item.file.displayPath}:${at.line + 1}:${at.character + 1}`, 'dim')} ${step.message}`);
+      });
+    }
     for (const fix of f.fixes) out.push(`   ${paint('=', 'blue')} fix (${fix.applicability}): ${fix.title}`);
     if (meta) out.push(`   ${paint('=', 'blue')} ${paint(`confidence ${f.confidence}; docs: ${docsUrl(meta)}`, 'dim')}`);
     out.push('');
