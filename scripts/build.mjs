@@ -71,8 +71,8 @@ function listFiles(dir, ext) {
 }
 
 // Rule queries live in .scm files beside their rules. They are inlined into one generated
-// module (keyed by rule id) so bundles and tests read them the same way, with no file-system
-// lookups at run time.
+// module (keyed by file name: `<id>` for all of a rule's languages, `<id>.py` / `<id>.js` for one
+// family) so bundles and tests read them the same way, with no file-system lookups at run time.
 function generateQueries() {
   const rulesDir = join(root, 'server/src/rules');
   const entries = listFiles(rulesDir, '.scm').map((file) => [basename(file, '.scm'), readFileSync(file, 'utf8'), relative(root, file)]);

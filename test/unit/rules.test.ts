@@ -7,6 +7,7 @@ import { describe, it, before } from 'node:test';
 import type { Engine } from '../../server/src/engine/engine';
 import { RULES } from '../../server/src/rules/index';
 import { RULE_QUERIES } from '../../server/src/rules/queries.generated';
+import { ruleQuery } from '../../server/src/engine/analyzer';
 import { extensionForFence, parseDoc, REQUIRED_HEADINGS } from '../harness/docs';
 import { ALL_RULES, EXTRA_RULE_PATHS, sharedEngine } from '../harness/engine';
 import { README, withRulesTable } from '../../scripts/rules-table';
@@ -49,7 +50,7 @@ describe('rule registry', () => {
         assert.ok(meta.cwe.length > 0 && meta.cwe.every((n) => Number.isInteger(n) && n > 0));
         assert.ok(meta.owasp.length > 0 && meta.owasp.every((o) => /^LLM(0[1-9]|10)$/.test(o)));
         assert.ok(meta.references.length > 0 && meta.references.every((r) => /^https:\/\//.test(r)));
-        assert.equal(typeof RULE_QUERIES[meta.id], 'string', 'has a .scm query beside it');
+        for (const language of rule.languages) assert.equal(typeof ruleQuery(RULE_QUERIES, meta.id, language), 'string', `has a .scm query for ${language} beside it`);
         assert.equal(meta.fix === 'none', !rule.fixes, "fix: 'none' exactly when the rule has no fixes()");
       });
 

@@ -48,7 +48,7 @@ export function compileRuleQueries(languages: Record<LanguageId, Language>, rule
     const indexByText = new Map<string, number>();
     for (const rule of rules) {
       if (!rule.languages.includes(language)) continue;
-      for (const pattern of splitPatterns(languages[language], rule, queries[rule.meta.id], language)) {
+      for (const pattern of splitPatterns(languages[language], rule, ruleQuery(queries, rule.meta.id, language), language)) {
         const key = pattern.replace(/\s+/g, ' ').trim();
         let index = indexByText.get(key);
         if (index === undefined) {
@@ -63,6 +63,15 @@ export function compileRuleQueries(languages: Record<LanguageId, Language>, rule
     compiled.set(language, { query: new Query(languages[language], patterns.join('\n')), patternOwners: owners });
   }
   return compiled;
+}
+
+/**
+ * A rule's query for one language: `<id>.py.scm` or `<id>.js.scm` (JavaScript, TypeScript and TSX
+ * share one) when the rule has per-language queries, else `<id>.scm`.
+ */
+export function ruleQuery(queries: Record<string, string>, id: string, language: LanguageId): string | undefined {
+  const family = language === 'python' ? 'py' : isJavaScriptFamily(language) ? 'js' : language;
+  return queries[`${id}.${family}`] ?? queries[id];
 }
 
 /** The source text of each pattern in a rule's query (compiled alone first, so errors name the rule). */

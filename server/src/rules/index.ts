@@ -4,6 +4,7 @@ import type { AnyRule } from '../engine/rule';
 import jsUnsafeDeserialization from './deserialization/js-unsafe-deserialization';
 import joblibLoad from './deserialization/joblib-load';
 import kerasUnsafeLoad from './deserialization/keras-unsafe-load';
+import llmOutputToCodeExec from './output-handling/llm-output-to-code-exec';
 import marshalDeserialization from './deserialization/marshal-deserialization';
 import nativeLibraryLoad from './deserialization/native-library-load';
 import numpyLoadAllowPickle from './deserialization/numpy-load-allow-pickle';
@@ -18,6 +19,7 @@ export const RULES: readonly AnyRule[] = [
   joblibLoad,
   jsUnsafeDeserialization,
   kerasUnsafeLoad,
+  llmOutputToCodeExec,
   marshalDeserialization,
   nativeLibraryLoad,
   numpyLoadAllowPickle,

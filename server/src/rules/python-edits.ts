@@ -2,6 +2,7 @@
 // line, a call with one argument per line gets a new line, trailing-comma style is kept, and a
 // removed argument takes its comma (or its whole line) with it, so the result is still valid Python.
 import type { Node } from 'web-tree-sitter';
+import type { RuleContext } from '../engine/rule';
 import type { TextEdit } from '../engine/types';
 
 /** The comma-separated items of an argument list or a dict display, without comments. */
@@ -111,4 +112,21 @@ export function removeKeywordArgument(call: Node, value: Node, source: string): 
   const splat = dict?.parent;
   const edit = removeItem(dict && splat?.type === 'dictionary_splat' && itemsOf(dict).length === 1 ? splat : item, source);
   return edit && [edit];
+}
+
+/**
+ * The edit that adds `import <module>` to a Python file, unless the file already imports it:
+ * after the last top-level import, or at the top (after a module docstring) when there is none.
+ */
+export function ensureImport(ctx: RuleContext, module: string): TextEdit[] {
+  const root = ctx.tree.rootNode;
+  const statements = root.namedChildren.filter((c): c is Node => !!c);
+  const already = statements.some((s) => s.type === 'import_statement' && s.namedChildren.some((n) => n?.text === module));
+  if (already) return [];
+  const imports = statements.filter((s) => s.type === 'import_statement' || s.type === 'import_from_statement' || s.type === 'future_import_statement');
+  const last = imports[imports.length - 1];
+  if (last) return [{ start: last.endIndex, end: last.endIndex, newText: `\nimport ${module}` }];
+  const first = statements[0];
+  const docstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string' ? first : undefined;
+  return docstring ? [{ start: docstring.endIndex, end: docstring.endIndex, newText: `\nimport ${module}` }] : [{ start: 0, end: 0, newText: `import ${module}\n` }];
 }

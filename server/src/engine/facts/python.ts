@@ -304,6 +304,12 @@ export class PythonFacts {
     }
     if (binding.kind === 'import') return binding.qualified;
     if (binding.kind === 'value') return this.resolve(binding.value);
+    if (binding.kind === 'param') {
+      // `df: pd.DataFrame` / `client: OpenAI`: an annotated parameter is an instance of its type.
+      const annotation = binding.node.childForFieldName('type');
+      const type = annotation ? this.resolve(annotation.namedChildren[0] ?? annotation) : undefined;
+      return type ? `${type}()` : undefined;
+    }
     return undefined;
   }
 
