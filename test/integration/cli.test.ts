@@ -22,7 +22,7 @@ function airlock(args: string[], cwd = ROOT) {
 interface JsonReport {
   version: number;
   summary: { findings: number; error: number; warning: number; info: number; filesScanned: number; skipped: number };
-  findings: { ruleId: string; path: string; start: { line: number; column: number }; severity: string; fixes: unknown[]; cwe: string[] }[];
+  findings: { ruleId: string; path: string; start: { line: number; column: number }; severity: string; fixes: unknown[]; cwe: string[]; flow: { line: number; message: string }[] }[];
   skipped: { path: string; reason: string }[];
   configErrors: { file: string; line?: number; message: string }[];
 }
@@ -35,6 +35,7 @@ describe('airlock scan', () => {
     assert.match(r.stdout, /--> examples\/rag-assistant\/backend\/api\.py:\d+:\d+/);
     assert.match(r.stdout, /\|\s+features = pickle\.loads\(body\)\n\s+\|\s+\^{18}/);
     assert.match(r.stdout, /Found \d+ problems/);
+    assert.match(r.stdout, /= flow:\n\s+1\. examples\/rag-assistant\/backend\/agent\.py:\d+:\d+ source: model output/);
     assert.doesNotMatch(r.stdout, /\x1b\[/, 'no ANSI colours with --no-color');
   });
 
@@ -49,6 +50,11 @@ describe('airlock scan', () => {
     assert.equal(pickle.path, 'examples/rag-assistant/backend/api.py');
     assert.deepEqual(pickle.start, { line: 19, column: 16 });
     assert.deepEqual(pickle.cwe, ['CWE-502']);
+    // Dataflow findings carry their path, source first.
+    const flow = report.findings.find((f) => f.ruleId === 'llm-output-to-code-exec')!.flow;
+    assert.ok(flow.length >= 4, JSON.stringify(flow));
+    assert.match(flow[0].message, /^source: model output/);
+    assert.equal(flow[flow.length - 1].message, 'reaches the sink here');
     // Sorted by path, then position.
     const keys = report.findings.map((f) => `${f.path}:${String(f.start.line).padStart(5, '0')}`);
     assert.deepEqual(keys, [...keys].sort());
@@ -83,6 +89,10 @@ describe('airlock scan', () => {
     assert.equal(result.properties.group, 'deserialization');
     assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'examples/rag-assistant/backend/api.py');
     assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'pickle-deserialization');
+    const dataflow = run.results.find((x: { ruleId: string }) => x.ruleId === 'llm-output-to-code-exec');
+    const steps = dataflow.codeFlows[0].threadFlows[0].locations;
+    assert.ok(steps.length >= 4);
+    assert.match(steps[0].location.message.text, /^source: model output/);
   });
 
   it('exits 0 on a clean folder and when findings are below --fail-on', () => {

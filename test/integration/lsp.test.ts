@@ -171,6 +171,20 @@ describe('language server over stdio', () => {
     await client.waitFor(uri, (d) => d.length === 0);
   });
 
+  it('shows the dataflow path of a taint finding as related information', async () => {
+    const uri = pathToFileURL(join(workspace, 'src', 'agent.py')).href;
+    const text = 'from openai import OpenAI\nclient = OpenAI()\n\ndef run(goal):\n    r = client.chat.completions.create(model="m", messages=[{"role": "user", "content": goal}])\n    code = r.choices[0].message.content\n    return eval(code)\n';
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const [d] = await client.waitFor(uri, (ds) => ds.length > 0);
+    assert.equal(d.code, 'llm-output-to-code-exec');
+    const related = d.relatedInformation ?? [];
+    assert.ok(related.length >= 3, JSON.stringify(related));
+    assert.match(related[0].message, /^1\/\d+ source: model output/);
+    assert.equal(related[0].location.uri, uri);
+    assert.equal(related[0].location.range.start.line, 4);
+    assert.match(related[related.length - 1].message, /reaches the sink here$/);
+  });
+
   it('reads settings per resource', async () => {
     const quiet = pathToFileURL(join(workspace, 'quiet', 'cache.py')).href;
     const loud = pathToFileURL(join(workspace, 'loud', 'cache.py')).href;

@@ -63,7 +63,7 @@ export default defineRule<State>({
     return found && { ...found, sink: sink.replace(/^(global|builtins)\./, '') };
   },
   message(s) {
-    return `Model output reaches \`${s.sink}\` (${fromSource(s.path)}): whoever can steer the model — a prompt injection in a retrieved page, an email, a tool result — runs code here. Parse the output as data (JSON, \`ast.literal_eval\`) and act on an allow-list of operations.`;
+    return `Model output reaches \`${s.sink}\` (it comes ${fromSource(s.path)}): whoever can steer the model — a prompt injection in a retrieved page, an email, a tool result — runs code here. Parse the output as data (JSON, \`ast.literal_eval\`) and act on an allow-list of operations.`;
   },
   fixes(s, ctx): Fix[] {
     const callee = s.node.childForFieldName('function');
