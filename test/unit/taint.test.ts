@@ -18,7 +18,7 @@ async function query(language: 'python' | 'typescript', marked: string, q: Taint
   const engine = await sharedEngine();
   const tree = engine.parse(language, text);
   try {
-    const node = tree.rootNode.descendantForIndex(start, end);
+    const node = tree.rootNode.descendantForIndex(start, end)!;
     assert.equal(node.text, text.slice(start, end), 'the mark must cover exactly one node');
     const analysis = new TaintAnalysis(language === 'python' ? new PythonTaintAdapter(new PythonFacts(tree)) : new JavaScriptTaintAdapter(new JavaScriptFacts(tree)));
     return analysis.taintOf(node, q);
