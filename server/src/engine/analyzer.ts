@@ -160,7 +160,7 @@ export function analyzeTree(
       const setting = settingOf(rule);
       if (!setting.enabled || failed.has(rule.meta.id)) continue;
       try {
-        const result = rule.check(captures, ctx);
+        const result = rule.check?.(captures, ctx);
         if (!result) continue;
         for (const detection of Array.isArray(result) ? result : [result]) {
           const finding = toFinding(rule, detection, ctx, setting.severity);
@@ -191,7 +191,7 @@ function toFinding(rule: AnyRule, d: Detection, ctx: RuleContext, configuredSeve
     group: meta.group,
     severity: severity === 'off' || severity === 'on' ? meta.severity : severity,
     confidence: d.confidence ?? meta.confidence,
-    message: rule.message(d, ctx),
+    message: rule.message?.(d, ctx) ?? meta.title,
     path: ctx.path,
     range: d.range ?? { start: d.node.startIndex, end: d.node.endIndex },
     fixes: meta.fix === 'none' || !rule.fixes ? [] : rule.fixes(d, ctx),

@@ -59,9 +59,13 @@ export interface Detection {
 
 export interface RuleDefinition<S extends Detection = Detection> {
   meta: RuleMeta;
+  /**
+   * The languages whose syntax trees the rule's query runs on. Empty for rules whose findings
+   * come from another analyzer (the model-file scanner): they carry metadata and docs only.
+   */
   languages: readonly LanguageId[];
-  check(match: RuleMatch, ctx: RuleContext): S | S[] | undefined;
-  message(state: S, ctx: RuleContext): string;
+  check?(match: RuleMatch, ctx: RuleContext): S | S[] | undefined;
+  message?(state: S, ctx: RuleContext): string;
   fixes?(state: S, ctx: RuleContext): Fix[];
 }
 
