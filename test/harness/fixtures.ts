@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../../server/src/engine/engine';
+import { hasGrammar } from '../../server/src/engine/files';
 import { defaultConfig, type AirlockConfig } from '../../server/src/engine/config/config';
 import type { AnyRule } from '../../server/src/engine/rule';
 import { LineIndex } from '../../server/src/engine/text/lines';
@@ -128,7 +129,7 @@ export function applyAllFixes(engine: Engine, rule: AnyRule, file: string, text:
 
 export function countParseErrors(engine: Engine, file: string, text: string): number {
   const language = engine.languageFor(file);
-  if (!language) return 0;
+  if (!language || !hasGrammar(language)) return 0;
   const tree = engine.parse(language, text);
   try {
     let errors = 0;

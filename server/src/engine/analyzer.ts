@@ -6,14 +6,14 @@ import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
 import { ruleSetting, type AirlockConfig } from './config/config';
 import { JavaScriptFacts } from './facts/javascript';
 import { PythonFacts } from './facts/python';
-import { isJavaScriptFamily } from './parse/languages';
 import { TaintAnalysis } from './taint/analysis';
 import { JavaScriptTaintAdapter } from './taint/javascript';
 import { PythonTaintAdapter } from './taint/python';
-import type { AnyRule, Detection, RuleContext, RuleMatch } from './rule';
+import type { AnyRule, Detection, RuleContext, RuleMatch, TextDetection } from './rule';
 import { Suppressions } from './suppress';
 import { LineIndex } from './text/lines';
-import type { Finding, LanguageId } from './types';
+import type { FileKind, Finding, GrammarLanguageId, LanguageId } from './types';
+import { classifyFile, isJavaScriptFamily } from './files';
 
 export class RuleQueryError extends Error {}
 
@@ -40,14 +40,15 @@ export interface FileAnalysis {
  * rules start from `(call function: (_) @callee) @call`) are compiled once and dispatched to
  * every rule that wrote them, so each node is matched once, not once per rule.
  */
-export function compileRuleQueries(languages: Record<LanguageId, Language>, rules: readonly AnyRule[], queries: Record<string, string>): Map<LanguageId, CompiledLanguage> {
+export function compileRuleQueries(languages: Record<GrammarLanguageId, Language>, rules: readonly AnyRule[], queries: Record<string, string>): Map<LanguageId, CompiledLanguage> {
   const compiled = new Map<LanguageId, CompiledLanguage>();
-  for (const language of Object.keys(languages) as LanguageId[]) {
+  for (const language of Object.keys(languages) as GrammarLanguageId[]) {
     const patterns: string[] = [];
     const owners: AnyRule[][] = [];
     const indexByText = new Map<string, number>();
     for (const rule of rules) {
-      if (!rule.languages.includes(language)) continue;
+      // Whole-file rules have no query; query rules list the grammars they are written for.
+      if (!rule.languages.includes(language) || !rule.check) continue;
       for (const pattern of splitPatterns(languages[language], rule, ruleQuery(queries, rule.meta.id, language), language)) {
         const key = pattern.replace(/\s+/g, ' ').trim();
         let index = indexByText.get(key);
@@ -109,9 +110,14 @@ class FileContext implements RuleContext {
     readonly path: string,
     readonly text: string,
     readonly language: LanguageId,
-    readonly tree: Tree,
+    readonly kinds: ReadonlySet<FileKind>,
+    private readonly syntaxTree: Tree | undefined,
     readonly lines: LineIndex,
   ) {}
+  get tree(): Tree {
+    if (!this.syntaxTree) throw new Error(`${this.language} files have no syntax tree: use a whole-file check`);
+    return this.syntaxTree;
+  }
   get python(): PythonFacts {
     return (this.pythonFacts ??= new PythonFacts(this.tree));
   }
@@ -134,55 +140,76 @@ function capturesOf(captures: { name: string; node: Node }[]): RuleMatch {
   return { captures: out };
 }
 
-export function analyzeTree(
-  compiled: CompiledLanguage | undefined,
-  input: { path: string; text: string; language: LanguageId; tree: Tree; lines?: LineIndex },
-  config: AirlockConfig,
-): FileAnalysis {
+export interface FileInput {
+  path: string;
+  text: string;
+  language: LanguageId;
+  /** Defaults to the kinds the path implies (classifyFile). */
+  kinds?: ReadonlySet<FileKind>;
+  /** Present for languages with a grammar. */
+  tree?: Tree;
+  lines?: LineIndex;
+}
+
+/** Whether a rule applies to a file of this language and these kinds. */
+export function ruleApplies(rule: AnyRule, language: LanguageId, kinds: ReadonlySet<FileKind>): boolean {
+  if (!rule.languages.includes(language)) return false;
+  return !rule.fileKinds || rule.fileKinds.some((k) => kinds.has(k));
+}
+
+/**
+ * Runs the rules that apply to one file: the merged query's matches for query rules (when the
+ * file has a syntax tree), then whole-file checks. A rule that throws is dropped for this file.
+ */
+export function analyzeFile(compiled: CompiledLanguage | undefined, fileRules: readonly AnyRule[], input: FileInput, config: AirlockConfig): FileAnalysis {
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
-  if (!compiled) return { findings, failures };
   const lines = input.lines ?? new LineIndex(input.text);
-  const ctx = new FileContext(input.path, input.text, input.language, input.tree, lines);
+  const kinds = input.kinds ?? classifyFile(input.path)?.kinds ?? new Set<FileKind>();
+  const ctx = new FileContext(input.path, input.text, input.language, kinds, input.tree, lines);
   const suppressions = new Suppressions(input.text, lines);
   const failed = new Set<string>();
   const seen = new Set<string>();
   const settings = new Map<AnyRule, ReturnType<typeof ruleSetting>>();
-  const settingOf = (rule: AnyRule) => {
+  const active = (rule: AnyRule) => {
     let s = settings.get(rule);
     if (!s) settings.set(rule, (s = ruleSetting(config, rule.meta)));
-    return s;
+    return s.enabled && !failed.has(rule.meta.id) && ruleApplies(rule, input.language, kinds) ? s : undefined;
+  };
+  const run = (rule: AnyRule, produce: () => unknown) => {
+    const setting = active(rule);
+    if (!setting) return;
+    try {
+      const result = produce() as Detection | Detection[] | undefined;
+      if (!result) return;
+      for (const detection of Array.isArray(result) ? result : [result]) {
+        const finding = toFinding(rule, detection, ctx, setting.severity);
+        const key = `${rule.meta.id}:${finding.range.start}:${finding.range.end}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (suppressions.isSuppressed(rule.meta.id, rule.meta.group, lines.positionAt(finding.range.start).line)) continue;
+        findings.push(finding);
+      }
+    } catch (err) {
+      failed.add(rule.meta.id);
+      failures.push({ ruleId: rule.meta.id, path: input.path, error: (err as Error)?.stack ?? String(err) });
+      // Drop what the failing rule had reported for this file: a half-run rule is not evidence.
+      for (let i = findings.length - 1; i >= 0; i--) if (findings[i].ruleId === rule.meta.id) findings.splice(i, 1);
+    }
   };
 
-  for (const match of compiled.query.matches(input.tree.rootNode)) {
-    const captures = capturesOf(match.captures);
-    for (const rule of compiled.patternOwners[match.patternIndex]) {
-      const setting = settingOf(rule);
-      if (!setting.enabled || failed.has(rule.meta.id)) continue;
-      try {
-        const result = rule.check?.(captures, ctx);
-        if (!result) continue;
-        for (const detection of Array.isArray(result) ? result : [result]) {
-          const finding = toFinding(rule, detection, ctx, setting.severity);
-          const key = `${rule.meta.id}:${finding.range.start}:${finding.range.end}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          if (suppressions.isSuppressed(rule.meta.id, rule.meta.group, lines.positionAt(finding.range.start).line)) continue;
-          findings.push(finding);
-        }
-      } catch (err) {
-        failed.add(rule.meta.id);
-        failures.push({ ruleId: rule.meta.id, path: input.path, error: (err as Error)?.stack ?? String(err) });
-        // Drop what the failing rule had reported for this file: a half-run rule is not evidence.
-        for (let i = findings.length - 1; i >= 0; i--) if (findings[i].ruleId === rule.meta.id) findings.splice(i, 1);
-      }
+  if (compiled && input.tree) {
+    for (const match of compiled.query.matches(input.tree.rootNode)) {
+      const captures = capturesOf(match.captures);
+      for (const rule of compiled.patternOwners[match.patternIndex]) run(rule, () => rule.check?.(captures, ctx));
     }
   }
+  for (const rule of fileRules) run(rule, () => rule.checkFile?.(ctx));
   findings.sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
   return { findings, failures };
 }
 
-function toFinding(rule: AnyRule, d: Detection, ctx: RuleContext, configuredSeverity: AirlockConfig['rules'][string]): Finding {
+function toFinding(rule: AnyRule, d: Detection | TextDetection, ctx: RuleContext, configuredSeverity: AirlockConfig['rules'][string]): Finding {
   const meta = rule.meta;
   // A configured severity wins; otherwise a detection may lower or raise its rule's default.
   const severity = configuredSeverity !== meta.severity ? configuredSeverity : (d.severity ?? meta.severity);
@@ -193,7 +220,7 @@ function toFinding(rule: AnyRule, d: Detection, ctx: RuleContext, configuredSeve
     confidence: d.confidence ?? meta.confidence,
     message: rule.message?.(d, ctx) ?? meta.title,
     path: ctx.path,
-    range: d.range ?? { start: d.node.startIndex, end: d.node.endIndex },
+    range: d.range ?? { start: (d as Detection).node.startIndex, end: (d as Detection).node.endIndex },
     fixes: meta.fix === 'none' || !rule.fixes ? [] : rule.fixes(d, ctx),
     related: d.related ?? [],
     flow: d.flow ?? [],

@@ -3,13 +3,12 @@
 import { Parser, type Edit, type Language, type Tree } from 'web-tree-sitter';
 import { RULES } from '../rules/index';
 import { RULE_QUERIES } from '../rules/queries.generated';
-import { analyzeTree, compileRuleQueries, type FileAnalysis } from './analyzer';
+import { analyzeFile, compileRuleQueries, type FileAnalysis, type FileInput } from './analyzer';
 import type { AirlockConfig } from './config/config';
 import { loadLanguages, type Languages } from './parse/grammars';
-import { languageFor } from './parse/languages';
+import { classifyFile, hasGrammar, type FileClass } from './files';
 import type { AnyRule } from './rule';
-import type { LineIndex } from './text/lines';
-import type { LanguageId } from './types';
+import type { GrammarLanguageId, LanguageId } from './types';
 
 export interface EngineOptions {
   grammarDir?: string;
@@ -20,13 +19,17 @@ export interface EngineOptions {
 }
 
 export class Engine {
-  private readonly parsers = new Map<LanguageId, Parser>();
+  private readonly parsers = new Map<GrammarLanguageId, Parser>();
+  /** Rules that check whole files (text formats, hidden characters), run after the query rules. */
+  private readonly fileRules: readonly AnyRule[];
 
   private constructor(
     readonly languages: Languages,
     readonly rules: readonly AnyRule[],
     private readonly compiled: ReturnType<typeof compileRuleQueries>,
-  ) {}
+  ) {
+    this.fileRules = rules.filter((r) => r.checkFile);
+  }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const languages = await loadLanguages(options.grammarDir);
@@ -34,11 +37,16 @@ export class Engine {
     return new Engine(languages, rules, compileRuleQueries(languages, rules, options.queries ?? RULE_QUERIES));
   }
 
-  languageFor(path: string, editorLanguageId?: string): LanguageId | undefined {
-    return languageFor(path, editorLanguageId);
+  /** What a file is (language and kinds); undefined for files Airlock does not read. */
+  classify(path: string, editorLanguageId?: string): FileClass | undefined {
+    return classifyFile(path, editorLanguageId);
   }
 
-  language(id: LanguageId): Language {
+  languageFor(path: string, editorLanguageId?: string): LanguageId | undefined {
+    return classifyFile(path, editorLanguageId)?.language;
+  }
+
+  language(id: GrammarLanguageId): Language {
     return this.languages[id];
   }
 
@@ -46,7 +54,7 @@ export class Engine {
    * Parses text; with `previous` (already `edit`ed to match the new text) the parse is
    * incremental. The caller owns the returned tree and must `delete()` it when replaced.
    */
-  parse(language: LanguageId, text: string, previous?: Tree): Tree {
+  parse(language: GrammarLanguageId, text: string, previous?: Tree): Tree {
     let parser = this.parsers.get(language);
     if (!parser) {
       parser = new Parser();
@@ -59,18 +67,18 @@ export class Engine {
   }
 
   /** Analyzes an already parsed file (the language server keeps trees between edits). */
-  analyzeTree(input: { path: string; text: string; language: LanguageId; tree: Tree; lines?: LineIndex }, config: AirlockConfig): FileAnalysis {
-    return analyzeTree(this.compiled.get(input.language), input, config);
+  analyzeTree(input: FileInput, config: AirlockConfig): FileAnalysis {
+    return analyzeFile(this.compiled.get(input.language), this.fileRules, input, config);
   }
 
   /** Parses, analyzes and frees the tree: the one-shot path used by scans and tests. */
-  analyzeText(path: string, text: string, config: AirlockConfig, language: LanguageId | undefined = languageFor(path)): FileAnalysis {
-    if (!language) return { findings: [], failures: [] };
-    const tree = this.parse(language, text);
+  analyzeText(path: string, text: string, config: AirlockConfig, file: FileClass | undefined = classifyFile(path)): FileAnalysis {
+    if (!file) return { findings: [], failures: [] };
+    const tree = hasGrammar(file.language) ? this.parse(file.language, text) : undefined;
     try {
-      return this.analyzeTree({ path, text, language, tree }, config);
+      return this.analyzeTree({ path, text, language: file.language, kinds: file.kinds, tree }, config);
     } finally {
-      tree.delete();
+      tree?.delete();
     }
   }
 }

@@ -7,7 +7,7 @@ import type { JavaScriptFacts } from './facts/javascript';
 import type { PythonFacts } from './facts/python';
 import type { TaintAnalysis } from './taint/analysis';
 import type { LineIndex } from './text/lines';
-import type { Confidence, Fix, FixKind, LanguageId, OwaspLlmId, RelatedLocation, RuleStatus, Severity, TextRange } from './types';
+import type { Confidence, FileKind, Fix, FixKind, LanguageId, OwaspLlmId, RelatedLocation, RuleStatus, Severity, TextRange } from './types';
 
 export interface RuleMeta {
   /** Kebab-case, names the hazard (not the fix). */
@@ -33,6 +33,9 @@ export interface RuleContext {
   readonly path: string;
   readonly text: string;
   readonly language: LanguageId;
+  /** What the file is for (code, MCP config, agent rules file, prompt…). */
+  readonly kinds: ReadonlySet<FileKind>;
+  /** The syntax tree; only languages with a grammar have one (whole-file rules must not assume it). */
   readonly tree: Tree;
   readonly lines: LineIndex;
   readonly python: PythonFacts;
@@ -46,9 +49,7 @@ export interface RuleMatch {
   captures: Record<string, Node>;
 }
 
-/** What a check found. `node` (or `range`) is what gets underlined. */
-export interface Detection {
-  node: Node;
+interface DetectionBase {
   range?: TextRange;
   severity?: Severity;
   confidence?: Confidence;
@@ -57,14 +58,29 @@ export interface Detection {
   flow?: RelatedLocation[];
 }
 
-export interface RuleDefinition<S extends Detection = Detection> {
+/** What a query check found. `range`, else `node`, is what gets underlined. */
+export interface Detection extends DetectionBase {
+  node: Node;
+}
+
+/** What a whole-file check found, by offsets (files without a syntax tree have no nodes). */
+export interface TextDetection extends DetectionBase {
+  range: TextRange;
+}
+
+export interface RuleDefinition<S extends Detection | TextDetection = Detection> {
   meta: RuleMeta;
   /**
    * The languages whose syntax trees the rule's query runs on. Empty for rules whose findings
    * come from another analyzer (the model-file scanner): they carry metadata and docs only.
    */
   languages: readonly LanguageId[];
+  /** Only files of these kinds (e.g. MCP configs among JSON files); all files of the languages when absent. */
+  fileKinds?: readonly FileKind[];
+  /** Query rules: one match of the rule's .scm query → detections. */
   check?(match: RuleMatch, ctx: RuleContext): S | S[] | undefined;
+  /** Whole-file rules (text formats, hidden characters): the file → detections. */
+  checkFile?(ctx: RuleContext): S | S[] | undefined;
   message?(state: S, ctx: RuleContext): string;
   fixes?(state: S, ctx: RuleContext): Fix[];
 }
@@ -72,7 +88,7 @@ export interface RuleDefinition<S extends Detection = Detection> {
 /** Erases the state type so rules with different states share one registry. */
 export type AnyRule = RuleDefinition<any>;
 
-export function defineRule<S extends Detection>(rule: RuleDefinition<S>): RuleDefinition<S> {
+export function defineRule<S extends Detection | TextDetection>(rule: RuleDefinition<S>): RuleDefinition<S> {
   return rule;
 }
 

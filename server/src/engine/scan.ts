@@ -10,7 +10,7 @@ import { defaultConfig, findConfig, loadConfigFile, mergeConfig, type AirlockCon
 import type { RuleMeta } from './rule';
 import type { Engine } from './engine';
 import type { RuleFailure } from './analyzer';
-import { CODE_EXTENSIONS } from './parse/languages';
+import { classifyFile, SCAN_PATTERNS } from './files';
 import type { Finding, Skipped } from './types';
 
 /** Folders nobody wants scanned: dependencies, virtualenvs, caches, VCS internals. */
@@ -81,10 +81,9 @@ export async function listFiles(roots: string[], extraExcludes: string[] = []): 
       out.add(root);
       continue;
     }
-    const patterns = CODE_EXTENSIONS.map((e) => `**/*${e}`);
-    const found = await glob(patterns, { cwd: root, absolute: true, dot: true, ignore: [...BUILTIN_EXCLUDES, ...extraExcludes], expandDirectories: false, followSymbolicLinks: false });
+    const found = await glob(SCAN_PATTERNS, { cwd: root, absolute: true, dot: true, ignore: [...BUILTIN_EXCLUDES, ...extraExcludes], expandDirectories: false, followSymbolicLinks: false });
     const gitignores = new GitIgnores(root);
-    for (const f of found) if (!gitignores.ignores(f)) out.add(resolve(f));
+    for (const f of found) if (classifyFile(f) && !gitignores.ignores(f)) out.add(resolve(f));
   }
   return [...out].sort();
 }

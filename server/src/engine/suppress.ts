@@ -4,6 +4,7 @@
 //   # airlock: ignore-file[rule-id] reason                 (the whole file)
 // The comment marker may be #, //, /* or <!--, so one syntax works in code, YAML and Markdown.
 import type { LineIndex } from './text/lines';
+import type { LanguageId } from './types';
 
 const MARKER = /(?:#|\/\/|\/\*|<!--)\s*airlock:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?/g;
 
@@ -46,7 +47,18 @@ export class Suppressions {
   }
 }
 
-/** The comment that suppresses `ruleId` on a line, in the syntax of the file's language. */
-export function suppressionComment(ruleId: string, commentPrefix: string): string {
-  return `${commentPrefix} airlock: ignore[${ruleId}]`;
+/** The comment that suppresses `ruleId` on the next line, in the syntax of the file's language. */
+export function suppressionComment(ruleId: string, language: LanguageId | undefined): string {
+  const directive = `airlock: ignore[${ruleId}]`;
+  switch (language) {
+    case 'markdown':
+      return `<!-- ${directive} -->`;
+    case 'python':
+    case 'yaml':
+    case 'toml':
+    case 'text':
+      return `# ${directive}`;
+    default:
+      return `// ${directive}`;
+  }
 }

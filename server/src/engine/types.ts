@@ -2,7 +2,16 @@
 // Positions are UTF-16 code-unit offsets into the document text: the unit both
 // web-tree-sitter and LSP use, so no conversion happens until a renderer needs lines.
 
-export type LanguageId = 'python' | 'javascript' | 'typescript' | 'tsx' | 'json' | 'yaml';
+/** Languages with a tree-sitter grammar: rules can query their syntax trees. */
+export type GrammarLanguageId = 'python' | 'javascript' | 'typescript' | 'tsx' | 'json' | 'yaml';
+/** Every language Airlock reads; the ones without a grammar get whole-file (text) rules only. */
+export type LanguageId = GrammarLanguageId | 'toml' | 'markdown' | 'text';
+
+/**
+ * What a file is for, beyond its syntax: an MCP client config, an agent permission file, an
+ * agent instruction (rules) file, a prompt template, a dotenv file, a notebook, other config.
+ */
+export type FileKind = 'code' | 'mcp' | 'perm' | 'rules' | 'prompt' | 'env' | 'notebook' | 'config' | 'docs';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];

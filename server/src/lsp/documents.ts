@@ -5,12 +5,13 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Engine } from '../engine/engine';
-import type { LanguageId } from '../engine/types';
+import { hasGrammar, type FileClass } from '../engine/files';
 
 export interface OpenDocument {
   document: TextDocument;
-  /** undefined for languages Airlock does not parse. */
-  language?: LanguageId;
+  /** What the file is; undefined for files Airlock does not read. */
+  file?: FileClass;
+  /** Only for languages with a grammar. */
   tree?: Tree;
 }
 
@@ -36,8 +37,8 @@ export class DocumentStore {
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
     const document = TextDocument.create(uri, languageId, version, text);
-    const language = this.engine.languageFor(uri, languageId);
-    const doc: OpenDocument = { document, language, tree: language ? this.engine.parse(language, text) : undefined };
+    const file = this.engine.classify(uri, languageId);
+    const doc: OpenDocument = { document, file, tree: file && hasGrammar(file.language) ? this.engine.parse(file.language, text) : undefined };
     this.docs.set(uri, doc);
     return doc;
   }
@@ -68,9 +69,9 @@ export class DocumentStore {
       document = TextDocument.update(document, [change], version);
     }
     doc.document = document;
-    if (doc.language) {
+    if (doc.file && hasGrammar(doc.file.language)) {
       const fullReplace = changes.some((c) => !('range' in c));
-      const next = this.engine.parse(doc.language, document.getText(), fullReplace ? undefined : tree);
+      const next = this.engine.parse(doc.file.language, document.getText(), fullReplace ? undefined : tree);
       tree?.delete();
       doc.tree = next;
     }

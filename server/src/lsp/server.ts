@@ -18,7 +18,6 @@ import {
 } from 'vscode-languageserver';
 import { defaultConfig, findConfig, mergeConfig, type AirlockConfig } from '../engine/config/config';
 import type { Engine } from '../engine/engine';
-import { lineCommentPrefix } from '../engine/parse/languages';
 import { docsUrl } from '../engine/render/report';
 import { scan } from '../engine/scan';
 import { suppressionComment } from '../engine/suppress';
@@ -193,7 +192,7 @@ export class AirlockServer {
     if (!doc) return;
     const settings = await this.settingsFor(uri);
     const current = this.documents.get(uri);
-    if (current !== doc || !doc.language || !doc.tree) return;
+    if (current !== doc || !doc.file) return;
     if (!settings.enable) {
       this.publish(uri, [], doc);
       return;
@@ -207,7 +206,7 @@ export class AirlockServer {
         return;
       }
       const version = doc.document.version;
-      const { findings, failures } = this.engine.analyzeTree({ path: uri, text, language: doc.language, tree: doc.tree }, config);
+      const { findings, failures } = this.engine.analyzeTree({ path: uri, text, language: doc.file.language, kinds: doc.file.kinds, tree: doc.tree }, config);
       for (const f of failures) this.connection.console.error(`rule ${f.ruleId} failed on ${uri} and was skipped for this file: ${f.error}`);
       if (this.documents.get(uri) === doc && doc.document.version === version) this.publish(uri, findings, doc);
     } catch (err) {
@@ -264,7 +263,7 @@ export class AirlockServer {
           title: `Ignore ${ruleId} on this line`,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
-          edit: { changes: { [uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}${suppressionComment(ruleId, lineCommentPrefix(doc.language))}\n` }] } },
+          edit: { changes: { [uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}${suppressionComment(ruleId, doc.file?.language)}\n` }] } },
         });
         actions.push({
           title: `Show documentation for ${ruleId}`,

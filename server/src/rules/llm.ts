@@ -3,7 +3,7 @@
 // (with its dataflow path). Works for Python and JavaScript/TypeScript alike.
 import type { Node } from 'web-tree-sitter';
 import { stringValue } from '../engine/facts/javascript';
-import { isJavaScriptFamily } from '../engine/parse/languages';
+import { isJavaScriptFamily } from '../engine/files';
 import type { Detection, RuleContext } from '../engine/rule';
 import { slotsOf, type Slot, type SlotKind } from '../engine/sdk/index';
 import { flowOf } from '../engine/taint/analysis';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
-import type { LanguageId } from '../types';
+import type { GrammarLanguageId } from '../types';
 
 interface ManifestEntry {
   package: string;
@@ -16,7 +16,7 @@ interface ManifestEntry {
 
 export interface GrammarManifest {
   runtime: ManifestEntry;
-  grammars: Record<LanguageId, ManifestEntry>;
+  grammars: Record<GrammarLanguageId, ManifestEntry>;
 }
 
 export class GrammarIntegrityError extends Error {}
@@ -43,7 +43,7 @@ function readVerified(dir: string, entry: ManifestEntry): Uint8Array {
   return bytes;
 }
 
-export type Languages = Record<LanguageId, Language>;
+export type Languages = Record<GrammarLanguageId, Language>;
 
 let runtimeReady: Promise<void> | undefined;
 
@@ -53,7 +53,7 @@ export async function loadLanguages(dir: string = defaultGrammarDir()): Promise<
   runtimeReady ??= Parser.init({ wasmBinary: runtimeBytes } as object);
   await runtimeReady;
   const entries = await Promise.all(
-    (Object.keys(manifest.grammars) as LanguageId[]).map(async (id) => [id, await Language.load(readVerified(dir, manifest.grammars[id]))] as const),
+    (Object.keys(manifest.grammars) as GrammarLanguageId[]).map(async (id) => [id, await Language.load(readVerified(dir, manifest.grammars[id]))] as const),
   );
   return Object.fromEntries(entries) as Languages;
 }
