@@ -13,10 +13,16 @@ import {
   type StatusParams,
 } from '../../server/src/protocol';
 
-const DOCUMENT_SELECTOR = ['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact'].flatMap((language) => [
-  { scheme: 'file', language },
-  { scheme: 'untitled', language },
-]);
+// Code by language id; agent configs, prompts and rules files by name (their language ids vary:
+// json, jsonc, yaml, toml, markdown, plaintext, dotenv…). The server decides what each file is.
+const DOCUMENT_SELECTOR = [
+  ...['python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact'].flatMap((language) => [
+    { scheme: 'file', language },
+    { scheme: 'untitled', language },
+  ]),
+  { scheme: 'file', pattern: '**/*.{json,jsonc,json5,yaml,yml,toml,md,mdc,markdown,prompty,prompt,jinja,jinja2,j2,mustache,hbs}' },
+  { scheme: 'file', pattern: '**/{.cursorrules,.windsurfrules,.clinerules,.env,.env.*}' },
+];
 
 let client: LanguageClient | undefined;
 
