@@ -70,8 +70,8 @@ describe('rule registry', () => {
         assert.ok(flagged.length > 0 && clean.length > 0, 'Example and Use instead each need a code block');
         for (const ex of [...flagged, ...clean]) {
           const ext = extensionForFence(ex.language);
-          assert.ok(ext, `unknown fence language ${ex.language}`);
-          const { findings } = engine.analyzeText(`doc-example${ext}`, ex.code, config);
+          assert.ok(ext || ex.file, `unknown fence language ${ex.language}: name the file after it (\`\`\`${ex.language} path/to/file)`);
+          const { findings } = engine.analyzeText(ex.file ?? `doc-example${ext}`, ex.code, config);
           if (ex.heading === 'Example') assert.ok(findings.length > 0, `doc Example must be flagged:\n${ex.code}`);
           else assert.equal(findings.length, 0, `doc 'Use instead' must be clean:\n${ex.code}`);
         }
