@@ -67,13 +67,23 @@ export interface FixtureResult {
   findings: Finding[];
 }
 
+/**
+ * A rule's fixture files, in subfolders too: agent configs must sit at their real paths
+ * (`.cursor/mcp.json`, `.claude/settings.json`), so dot-files and dot-folders count.
+ */
 export function fixtureFiles(ruleId: string): string[] {
   const dir = join(FIXTURES_DIR, ruleId);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => !/\.fixed\.[^.]+$/.test(f) && !f.startsWith('.'))
-    .map((f) => join(dir, f))
-    .sort();
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (!/\.fixed(\.[^./]+)?$/.test(entry.name) && entry.name !== '.DS_Store') out.push(full);
+    }
+  };
+  walk(dir);
+  return out.sort();
 }
 
 export function checkFixture(engine: Engine, rule: AnyRule, file: string): FixtureResult {
@@ -152,6 +162,10 @@ export function countParseErrors(engine: Engine, file: string, text: string): nu
   }
 }
 
+/** `cases.py` → `cases.fixed.py`; a dot-file without an extension (`.cursorrules`) → `.cursorrules.fixed`. */
 export function fixedFileFor(file: string): string {
-  return file.replace(/\.([^.]+)$/, '.fixed.$1');
+  const slash = file.lastIndexOf('/');
+  const name = file.slice(slash + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${file.slice(0, slash + 1 + dot)}.fixed${name.slice(dot)}` : `${file}.fixed`;
 }
