@@ -33,6 +33,14 @@ export interface FileAnalysis {
   findings: Finding[];
   /** Rules that crashed on this file (and were skipped for it). */
   failures: RuleFailure[];
+  /** Texts that become findings only if the classifier scores them high enough (classify.ts). */
+  pending?: PendingClassification[];
+}
+
+/** A detection waiting for the classifier: `complete` turns a score into a finding, or nothing. */
+export interface PendingClassification {
+  text: string;
+  complete(score: number, window: { start: number; end: number }, threshold: number): Finding | undefined;
 }
 
 /**
@@ -164,6 +172,7 @@ export function ruleApplies(rule: AnyRule, language: LanguageId, kinds: Readonly
 export function analyzeFile(compiled: CompiledLanguage | undefined, fileRules: readonly AnyRule[], input: FileInput, config: AirlockConfig): FileAnalysis {
   const findings: Finding[] = [];
   const failures: RuleFailure[] = [];
+  const pending: PendingClassification[] = [];
   const lines = input.lines ?? new LineIndex(input.text);
   const kinds = input.kinds ?? classifyFile(input.path)?.kinds ?? new Set<FileKind>();
   const ctx = new FileContext(input.path, input.text, input.language, kinds, input.tree, lines);
@@ -183,6 +192,10 @@ export function analyzeFile(compiled: CompiledLanguage | undefined, fileRules: r
       const result = produce() as Detection | Detection[] | undefined;
       if (!result) return;
       for (const detection of Array.isArray(result) ? result : [result]) {
+        if (detection.classify) {
+          pending.push(classifyLater(rule, detection, ctx, setting.severity, (f) => suppressions.isSuppressed(rule.meta.id, rule.meta.group, lines.positionAt(f.range.start).line)));
+          continue;
+        }
         const finding = toFinding(rule, detection, ctx, setting.severity);
         const key = `${rule.meta.id}:${finding.range.start}:${finding.range.end}`;
         if (seen.has(key)) continue;
@@ -206,7 +219,25 @@ export function analyzeFile(compiled: CompiledLanguage | undefined, fileRules: r
   }
   for (const rule of fileRules) run(rule, () => rule.checkFile?.(ctx));
   findings.sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
-  return { findings, failures };
+  return { findings, failures, pending: pending.length > 0 ? pending : undefined };
+}
+
+/**
+ * A classifier detection, finished once its text is scored: the detection gains `score` and the
+ * highest-scoring `window` (mapped into the file through `classify.base`) before it is worded.
+ */
+function classifyLater(rule: AnyRule, d: Detection | TextDetection, ctx: RuleContext, severity: AirlockConfig['rules'][string], suppressed: (f: Finding) => boolean): PendingClassification {
+  const { text, base } = d.classify!;
+  return {
+    text,
+    complete(score, window, threshold) {
+      if (score < threshold) return undefined;
+      const start = Math.min(base + window.start, ctx.text.length);
+      const end = Math.max(start, Math.min(base + window.end, ctx.text.length));
+      const finding = toFinding(rule, { ...d, classify: undefined, score, window: { start, end } } as Detection, ctx, severity);
+      return suppressed(finding) ? undefined : finding;
+    },
+  };
 }
 
 function toFinding(rule: AnyRule, d: Detection | TextDetection, ctx: RuleContext, configuredSeverity: AirlockConfig['rules'][string]): Finding {

@@ -56,6 +56,14 @@ interface DetectionBase {
   related?: RelatedLocation[];
   /** The dataflow path (source first, sink last) that makes this a finding. */
   flow?: RelatedLocation[];
+  /**
+   * Classifier rules: the text to score; `base` is the file offset of `text[0]`. The detection
+   * becomes a finding only when the score reaches the threshold, with `score` and `window` set.
+   */
+  classify?: { text: string; base: number };
+  score?: number;
+  /** File offsets of the highest-scoring window of `classify.text`. */
+  window?: TextRange;
 }
 
 /** What a query check found. `range`, else `node`, is what gets underlined. */
