@@ -74,6 +74,10 @@ describe('taint: Python propagation', () => {
     await expectTaint('python', 'from django.http import HttpResponse\ndef view(request):\n    return «request.GET["q"]»\n', untrusted, 'untrusted', /Django request/);
   });
 
+  it('follows lambdas given to map and filter', async () => {
+    await expectTaint('python', `${FLASK}def f():\n    words = request.args["q"].split()\n    return list(map(lambda w: «w», words))\n`, untrusted, 'untrusted', /HTTP request/);
+  });
+
   it('sees through closures and augmented assignment', async () => {
     await expectTaint('python', `${FLASK}def f():\n    q = request.args["q"]\n    def inner():\n        return «q»\n    return inner\n`, untrusted, 'untrusted', /HTTP request/);
     await expectTaint('python', `${FLASK}def f():\n    p = "Answer: "\n    p += request.args["q"]\n    return «p»\n`, untrusted, 'untrusted', /HTTP request/);
@@ -145,6 +149,37 @@ describe('taint: JavaScript/TypeScript propagation', () => {
     await expectClean('typescript', `${base}  const n = Number(text);\n  return «n»;\n}\n`, { labels: ['llm-output'], sanitizers: ['number'] });
     await expectClean('typescript', `${base}  const ok = text === 'yes';\n  return «ok»;\n}\n`, output);
     await expectClean('typescript', `${base}  const s = JSON.stringify(text);\n  return «s»;\n}\n`, { labels: ['llm-output'], sanitizers: ['delimit'] });
+  });
+
+  it('follows array callbacks, JSX props and property writes without rebinding the object', async () => {
+    const gen = "import { generateText } from 'ai';\n";
+    await expectTaint('typescript', `${gen}export async function f() {\n  const { text } = await generateText({ model, prompt: 'x' });\n  const parts = text.split('\\n');\n  return parts.map((p) => «p»);\n}\n`, output, 'llm-output', /generateText/);
+    const tsx = `${gen}function Bubble({ text }: { text: string }) {\n  return <div dangerouslySetInnerHTML={{ __html: «text» }} />;\n}\nexport async function Page() {\n  const { text } = await generateText({ model, prompt: 'x' });\n  return <Bubble text={text} />;\n}\n`;
+    const start = tsx.indexOf('«');
+    const code = tsx.replace('«', '').replace('»', '');
+    const engine = await sharedEngine();
+    const tree = engine.parse('tsx', code);
+    try {
+      const node = tree.rootNode.descendantForIndex(start, start + 4)!;
+      const path = new TaintAnalysis(new JavaScriptTaintAdapter(new JavaScriptFacts(tree))).taintOf(node, output);
+      assert.ok(path, 'props carry taint into the component');
+      assert.ok(path.steps.some((s) => /passed to `Bubble\(\)`/.test(s.message)));
+    } finally {
+      tree.delete();
+    }
+    await expectClean('typescript', `${gen}export async function f(el: HTMLElement) {\n  const { text } = await generateText({ model, prompt: 'x' });\n  el.innerHTML = text;\n  return «el»;\n}\n`, output);
+  });
+
+  it('resolves annotated parameters to instances of their types', async () => {
+    const engine = await sharedEngine();
+    const code = "import { Pool } from 'pg';\nexport async function run(pool: Pool, sql: string) {\n  return pool.query(sql);\n}\n";
+    const tree = engine.parse('typescript', code);
+    try {
+      const call = tree.rootNode.descendantsOfType('call_expression')[0]!;
+      assert.equal(new JavaScriptFacts(tree).resolve(call.childForFieldName('function')), 'pg.Pool().query');
+    } finally {
+      tree.delete();
+    }
   });
 
   it('finds secrets in process.env by name', async () => {

@@ -18,3 +18,11 @@ def ask_model(question: str) -> str:
 def calculate(question: str):
     expression = ask_model(question).strip()
     return eval(expression)
+
+
+def run_maintenance(task: str):
+    """Lets the model pick a shell command for routine maintenance."""
+    import subprocess
+
+    command = ask_model(f"Which shell command performs: {task}?")
+    subprocess.run(command, shell=True, check=False)

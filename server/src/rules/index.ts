@@ -4,7 +4,11 @@ import type { AnyRule } from '../engine/rule';
 import jsUnsafeDeserialization from './deserialization/js-unsafe-deserialization';
 import joblibLoad from './deserialization/joblib-load';
 import kerasUnsafeLoad from './deserialization/keras-unsafe-load';
+import llmOutputMarkdownExfiltration from './output-handling/llm-output-markdown-exfiltration';
 import llmOutputToCodeExec from './output-handling/llm-output-to-code-exec';
+import llmOutputToHtml from './output-handling/llm-output-to-html';
+import llmOutputToShell from './output-handling/llm-output-to-shell';
+import llmOutputToSql from './output-handling/llm-output-to-sql';
 import marshalDeserialization from './deserialization/marshal-deserialization';
 import nativeLibraryLoad from './deserialization/native-library-load';
 import numpyLoadAllowPickle from './deserialization/numpy-load-allow-pickle';
@@ -19,7 +23,11 @@ export const RULES: readonly AnyRule[] = [
   joblibLoad,
   jsUnsafeDeserialization,
   kerasUnsafeLoad,
+  llmOutputMarkdownExfiltration,
   llmOutputToCodeExec,
+  llmOutputToHtml,
+  llmOutputToShell,
+  llmOutputToSql,
   marshalDeserialization,
   nativeLibraryLoad,
   numpyLoadAllowPickle,

@@ -63,6 +63,8 @@ function patternIdentifiers(pattern: Node): Node[] {
       case 'type_annotation':
       case 'predefined_type':
       case 'this':
+      case 'member_expression':
+      case 'subscript_expression':
         return;
       default:
         for (const c of n.namedChildren) if (c) visit(c);
@@ -128,7 +130,8 @@ export class JavaScriptFacts {
         if (!left || !right) break;
         const target = this.declaringScope(left, scope);
         if (left.type === 'identifier') target.add({ kind: 'value', name: left.text, offset: node.endIndex, value: right });
-        else this.bindElements(left, target, node.endIndex, right);
+        // `[a, b] = …` / `({ a } = …)` destructure; `obj.prop = …` writes a property and binds no name.
+        else if (left.type === 'array_pattern' || left.type === 'object_pattern') this.bindElements(left, target, node.endIndex, right);
         break;
       }
       case 'augmented_assignment_expression': {
@@ -239,6 +242,14 @@ export class JavaScriptFacts {
     }
   }
 
+  /** A type name in an annotation (`Pool`, `pg.Pool`) through the imports that bind it. */
+  private resolveTypeName(node: Node): string | undefined {
+    const [first, ...rest] = node.text.split('.');
+    const binding = this.scopes.scopeAt(node).lookup(first, node.startIndex);
+    if (binding?.kind !== 'import') return undefined;
+    return [binding.qualified, ...rest].join('.');
+  }
+
   private resolveUncached(node: Node): string | undefined {
     switch (node.type) {
       // `{ schema }` reads the variable `schema`.
@@ -251,6 +262,12 @@ export class JavaScriptFacts {
         if (binding.kind === 'element' && binding.key) {
           const base = this.resolve(binding.value);
           return base ? `${base}.${binding.key}` : undefined;
+        }
+        if (binding.kind === 'param') {
+          // `pool: Pool` / `client: OpenAI`: an annotated parameter is an instance of its type.
+          const annotation = binding.node.childForFieldName('type')?.namedChildren[0];
+          const type = annotation && (annotation.type === 'type_identifier' || annotation.type === 'identifier' || annotation.type === 'nested_type_identifier') ? this.resolveTypeName(annotation) : undefined;
+          return type ? `${type}()` : undefined;
         }
         return undefined;
       }

@@ -32,6 +32,8 @@ export interface TaintAdapter {
   sourceAt(node: Node): SourceMatch | undefined;
   /** A parameter that is a source by where its function is used (route and tool handlers). */
   parameterSource(binding: Extract<Binding, { kind: 'param' }>): SourceMatch | undefined;
+  /** For a callback's parameter, the collection it receives elements of (`items.map(x => …)`, `map(lambda x: …, items)`). */
+  iteratedBy(binding: Extract<Binding, { kind: 'param' }>): Node | undefined;
   /** Whether a call (by the name it resolves to) cleans values for this query. */
   isSanitizer(call: Node, callee: string | undefined, query: TaintQuery): boolean;
   /** Calls that can never carry taint in their result (`len`, `isinstance`, `Number.isNaN`). */
@@ -204,6 +206,11 @@ export class TaintAnalysis {
     if (source) {
       if (!query.labels.includes(source.label)) return null;
       return { label: source.label, source: source.description, steps: [{ node: b.node, message: `source: ${source.description}` }] };
+    }
+    const collection = this.lang.iteratedBy(b);
+    if (collection) {
+      const found = this.visit(collection, query, frame, depth + 1, active);
+      return found ? this.extend(found, b.node, `\`${b.name}\` is an element of \`${describe(collection)}\``) : null;
     }
     const bound = frame.calls.get(b.fn.id);
     if (bound) {

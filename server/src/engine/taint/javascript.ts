@@ -31,8 +31,8 @@ const TOOL_FALLBACK = /(^|\.)(server|mcp)\.(tool|registerTool)$/;
 const SANITIZERS: Record<SanitizerKind, RegExp> = {
   schema: /^zod\..*\.(safe)?[pP]arse(Async)?$|(Schema|schema|Validator)\.(safe)?[pP]arse(Async)?$/,
   number: /^global\.(Number|parseInt|parseFloat|Boolean|Math\.\w+)$/,
-  html: /^(dompurify|isomorphic-dompurify)(\.default)?(\(\))?\.sanitize$|DOMPurify\.sanitize$|^(sanitize-html|xss|escape-html|he\.encode|he\.escape|lodash\.escape|validator\.escape)$/,
-  shell: /^(shell-quote\.quote|shescape\.\w+)$/,
+  html: /^(dompurify|isomorphic-dompurify)(\.default)?(\(\))?\.sanitize$|DOMPurify\.sanitize$|^(sanitize-html|xss|escape-html|he\.encode|he\.escape|lodash\.escape|validator\.escape)$|^(sanitize-html\.default|xss\.filterXSS|lodash\/escape|lodash-es\.escape|underscore\.escape|escape-goat\.htmlEscape|html-entities\.(encode|escape)|entities\.(encodeHTML|escapeUTF8|escape))$/,
+  shell: /^(shell-quote\.quote|shescape\.\w+|shescape\.Shescape\(\)\.quote(All)?|zx\.quote)$/,
   sql: /^$/,
   url: /^$/,
   path: /^(path|node:path)\.basename$/,
@@ -40,6 +40,9 @@ const SANITIZERS: Record<SanitizerKind, RegExp> = {
 };
 
 const OPAQUE = /\.(startsWith|endsWith|includes|indexOf|lastIndexOf|test|has|some|every|localeCompare)$|^global\.(Number\.isNaN|Number\.isFinite|Array\.isArray|isNaN|isFinite)$/;
+
+/** Array methods whose callback receives the array's elements. */
+const ITERATION_METHODS = new Set(['map', 'flatMap', 'forEach', 'filter', 'find', 'findLast', 'some', 'every', 'reduce', 'reduceRight', 'then']);
 
 const FUNCTION_TYPES = new Set(['function_declaration', 'function_expression', 'arrow_function', 'method_definition', 'generator_function_declaration', 'generator_function']);
 
@@ -179,6 +182,17 @@ export class JavaScriptTaintAdapter implements TaintAdapter {
     return undefined;
   }
 
+  iteratedBy(b: Extract<Binding, { kind: 'param' }>): Node | undefined {
+    const args = b.fn.parent;
+    const call = args?.type === 'arguments' ? args.parent : undefined;
+    const callee = call?.type === 'call_expression' ? call.childForFieldName('function') : undefined;
+    const method = callee?.type === 'member_expression' ? callee.childForFieldName('property')?.text : undefined;
+    if (!method || args?.namedChildren[0]?.id !== b.fn.id) return undefined;
+    // The element is the first parameter, except for reduce((acc, item) => …).
+    const elementIndex = /^reduce(Right)?$/.test(method) ? 1 : 0;
+    return ITERATION_METHODS.has(method) && b.index === elementIndex ? (callee!.childForFieldName('object') ?? undefined) : undefined;
+  }
+
   isSanitizer(call: Node, callee: string | undefined, query: TaintQuery): boolean {
     const fn = call.childForFieldName('function') ?? call.childForFieldName('constructor');
     const names = [callee, fn ? dotted(fn) : undefined].filter((n): n is string => !!n);
@@ -191,7 +205,8 @@ export class JavaScriptTaintAdapter implements TaintAdapter {
   }
 
   calledFunction(call: Node): Node | undefined {
-    const fn = call.childForFieldName('function');
+    // `<Bubble text={x} />` calls the component `Bubble` with its props.
+    const fn = call.type === 'jsx_element' ? call.childForFieldName('open_tag')?.childForFieldName('name') : call.type === 'jsx_self_closing_element' ? call.childForFieldName('name') : call.childForFieldName('function');
     if (fn?.type !== 'identifier') return undefined;
     const b = this.facts.scopes.scopeAt(fn).lookup(fn.text, fn.startIndex);
     if (b?.kind === 'opaque' && b.node && FUNCTION_TYPES.has(b.node.type)) return b.node;
@@ -200,6 +215,8 @@ export class JavaScriptTaintAdapter implements TaintAdapter {
   }
 
   argumentFor(call: Node, _fn: Node, index: number): Node | undefined {
+    // A component's props: its attributes and children, all in the element.
+    if (call.type === 'jsx_element' || call.type === 'jsx_self_closing_element') return index === 0 ? call : undefined;
     const arg = this.facts.callArguments(call)[index];
     return arg?.type === 'spread_element' ? undefined : arg;
   }
@@ -207,7 +224,13 @@ export class JavaScriptTaintAdapter implements TaintAdapter {
   callSites(fn: Node): Node[] {
     if (!this.callsByFunction) {
       this.callsByFunction = new Map();
-      const query = new Query(this.facts.tree.language, '(call_expression) @call');
+      // JSX exists in the javascript and tsx grammars only.
+      let query: Query;
+      try {
+        query = new Query(this.facts.tree.language, '[(call_expression) (jsx_element) (jsx_self_closing_element)] @call');
+      } catch {
+        query = new Query(this.facts.tree.language, '(call_expression) @call');
+      }
       try {
         for (const { node } of query.captures(this.facts.tree.rootNode)) {
           const target = this.calledFunction(node);

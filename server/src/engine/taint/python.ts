@@ -32,9 +32,9 @@ const TOOL_DECORATOR = /^(langchain(_core)?\.(tools|agents)\.tool|agents\.functi
 const SANITIZERS: Record<SanitizerKind, RegExp> = {
   schema: /(\.|^)(model_validate|model_validate_json|parse_obj|parse_raw|validate_python|validate_json)$/,
   number: /^builtins\.(int|float|bool|len|round|abs)$/,
-  html: /^(html\.escape|markupsafe\.escape|bleach\.clean|bleach\.linkify|nh3\.clean|django\.utils\.html\.(escape|strip_tags)|markupsafe\.Markup\.escape)$/,
-  shell: /^shlex\.(quote|join)$/,
-  sql: /^(sqlalchemy\.bindparam)$/,
+  html: /^(html\.escape|markupsafe\.escape|bleach\.clean|bleach\.linkify|nh3\.clean|django\.utils\.html\.(escape|strip_tags)|markupsafe\.Markup\.escape)$|^(bleach\.(sanitizer\.)?Cleaner\(\)\.clean|nh3\.clean_text|django\.utils\.html\.conditional_escape|(flask|jinja2|cgi|xml\.sax\.saxutils)\.escape|(lxml\.html\.clean|lxml_html_clean)\.(clean_html|Cleaner\(\)\.clean_html)|html_sanitizer\.Sanitizer\(\)\.sanitize)$/,
+  shell: /^(shlex|pipes)\.quote$|^shlex\.join$/,
+  sql: /^(sqlalchemy\.bindparam|psycopg2?\.sql\.(Identifier|Literal|Placeholder))$/,
   url: /^$/,
   path: /^(os\.path\.basename|werkzeug\.utils\.secure_filename)$/,
   delimit: /^json\.dumps$/,
@@ -166,6 +166,16 @@ export class PythonTaintAdapter implements TaintAdapter {
     // Django views take the request as their first argument (after self in class-based views).
     if (b.name === 'request' && this.facts.tree.rootNode.text.includes('django')) return { label: 'untrusted', description: `the Django request of \`${fnName}\`` };
     return undefined;
+  }
+
+  iteratedBy(b: Extract<Binding, { kind: 'param' }>): Node | undefined {
+    // `map(lambda x: …, items)` / `filter(lambda x: …, items)`: x is an element of items.
+    const args = b.fn.parent;
+    const call = args?.type === 'argument_list' ? args.parent : undefined;
+    if (b.fn.type !== 'lambda' || call?.type !== 'call' || b.index !== 0) return undefined;
+    const callee = this.facts.resolve(call.childForFieldName('function'));
+    const positional = this.facts.callArguments(call).positional;
+    return (callee === 'builtins.map' || callee === 'builtins.filter') && positional[0]?.id === b.fn.id ? positional[1] : undefined;
   }
 
   isSanitizer(call: Node, callee: string | undefined, query: TaintQuery): boolean {

@@ -1,0 +1,2 @@
+; Python calls: the check decides which ones show their argument as HTML.
+(call function: (_) @callee) @call

@@ -1,0 +1,2 @@
+; Python calls: the check decides which ones take SQL text.
+(call function: (_) @callee) @call
