@@ -57,7 +57,10 @@ export function compileRuleQueries(languages: Record<GrammarLanguageId, Language
     for (const rule of rules) {
       // Whole-file rules have no query; query rules list the grammars they are written for.
       if (!rule.languages.includes(language) || !rule.check) continue;
-      for (const pattern of splitPatterns(languages[language], rule, ruleQuery(queries, rule.meta.id, language), language)) {
+      const source = ruleQuery(queries, rule.meta.id, language);
+      // A rule with a whole-file check may have queries for some of its languages only.
+      if (source === undefined && rule.checkFile) continue;
+      for (const pattern of splitPatterns(languages[language], rule, source, language)) {
         const key = pattern.replace(/\s+/g, ' ').trim();
         let index = indexByText.get(key);
         if (index === undefined) {
@@ -234,7 +237,8 @@ function classifyLater(rule: AnyRule, d: Detection | TextDetection, ctx: RuleCon
       if (score < threshold) return undefined;
       const start = Math.min(base + window.start, ctx.text.length);
       const end = Math.max(start, Math.min(base + window.end, ctx.text.length));
-      const finding = toFinding(rule, { ...d, classify: undefined, score, window: { start, end } } as Detection, ctx, severity);
+      // The highest-scoring window is what gets underlined.
+      const finding = toFinding(rule, { ...d, classify: undefined, score, range: { start, end } } as Detection, ctx, severity);
       return suppressed(finding) ? undefined : finding;
     },
   };
