@@ -1,6 +1,8 @@
+import { basename } from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import type { PythonFacts } from '../../engine/facts/python';
-import { defineRule, type Detection } from '../../engine/rule';
+import { atLeast, documentFolder, lowestVersionOf, PythonDependencyCache } from '../../engine/manifests/python';
+import { defineRule, type Detection, type RuleContext } from '../../engine/rule';
 import { oneOf, resolveTarget } from '../python-helpers';
 import { addArgument, replaceArgumentValue } from '../python-edits';
 
@@ -14,9 +16,24 @@ const isPartial = oneOf('functools.partial');
  */
 type Problem = 'false' | 'omitted' | 'dynamic' | 'hidden' | 'pickle-module' | 'reference';
 
+/** torch 2.6 made weights_only=True the default of torch.load. */
+const WEIGHTS_ONLY_DEFAULT_SINCE = '2.6';
+
+/** The manifest entry that guarantees torch ≥ 2.6 for this file. */
+interface TorchPin {
+  /** The package as the manifest names it (`torch`, or conda's `pytorch`). */
+  name: string;
+  version: string;
+  file: string;
+  line: number;
+  specifier: string;
+}
+
 interface State extends Detection {
   name: string;
   problem: Problem;
+  /** Set when weights_only is left to the default and the project pins a torch that defaults to True. */
+  pinned?: TorchPin;
   /** The call whose arguments configure the load: torch.load(...) or functools.partial(torch.load, ...). */
   call?: Node;
   /** The weights_only value, when one is passed. */
@@ -56,7 +73,7 @@ export default defineRule<State>({
     if (!target) return undefined;
     // functools.partial(torch.load, ...) fixes the keywords of every later call, so judge those.
     const call = target.call ?? partialOf(target.node, ctx.python);
-    if (!call) return detection(target.node, target.name, 'reference');
+    if (!call) return relaxed(detection(target.node, target.name, 'reference'), ctx);
     const shift = call === target.call ? 0 : 1;
 
     const args = ctx.python.callArguments(call);
@@ -67,9 +84,9 @@ export default defineRule<State>({
 
     const pickleModule = args.keywords.get('pickle_module') ?? args.positional[2 + shift];
     if (pickleModule && ctx.python.literal(pickleModule)?.value !== null) return detection(call, target.name, 'pickle-module', call, value);
-    if (!value) return detection(call, target.name, args.unresolvedSplat ? 'hidden' : 'omitted', call);
+    if (!value) return relaxed(detection(call, target.name, args.unresolvedSplat ? 'hidden' : 'omitted', call), ctx);
     if (!setting) return detection(call, target.name, 'dynamic', call, value);
-    return detection(call, target.name, setting.value === null ? 'omitted' : 'false', call, value);
+    return relaxed(detection(call, target.name, setting.value === null ? 'omitted' : 'false', call, value), ctx);
   },
   message(s) {
     const name = `\`${s.name}\``;
@@ -84,6 +101,11 @@ export default defineRule<State>({
       case 'hidden':
         return `${name} may get weights_only from **kwargs that cannot be read here; without it the file is unpickled and ${runs}. Pass weights_only=True explicitly.`;
       default: {
+        if (s.pinned) {
+          const where = `${s.pinned.name}${s.pinned.specifier || ` ${s.pinned.version}`} in ${basename(s.pinned.file)}:${s.pinned.line}`;
+          const unsetHere = s.problem === 'reference' ? `${name} is passed as a loader, so weights_only is left unset` : `${name} leaves weights_only unset`;
+          return `${unsetHere}; the project pins torch ≥ ${WEIGHTS_ONLY_DEFAULT_SINCE} (${where}), where weights_only defaults to True, so only tensors and plain containers are loaded. Pass weights_only=True anyway so the call stays safe if torch is downgraded or TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD is set.`;
+        }
         const unset = s.problem === 'reference' ? `${name} is passed as a loader, so weights_only is left unset` : `${name} leaves weights_only unset`;
         return `${unset}: before torch 2.6 it defaults to False, so the file is fully unpickled and ${runs}. Pass weights_only=True; torch ≥ 2.6 defaults to True, so pinning torch>=2.6 also helps.`;
       }
@@ -99,6 +121,32 @@ export default defineRule<State>({
 function detection(node: Node, name: string, problem: Problem, call?: Node, value?: Node): State {
   const [severity, confidence] = SEVERITY[problem];
   return { node, name, problem, call, value, severity, confidence };
+}
+
+/**
+ * An omitted (or None) weights_only is harmless where torch ≥ 2.6 is what runs: when the project's
+ * manifests pin that, the finding drops to info with low confidence and says why. An explicit
+ * False, a custom pickle module and hidden or dynamic values are judged as before.
+ */
+function relaxed(state: State, ctx: RuleContext): State {
+  if (state.problem !== 'omitted' && state.problem !== 'reference') return state;
+  const pinned = torchPinOf(ctx);
+  return pinned ? { ...state, pinned, severity: 'info', confidence: 'low' } : state;
+}
+
+const dependencyCache = new PythonDependencyCache();
+/** One manifest lookup per analyzed file, however many loads it has. */
+const pinsByFile = new WeakMap<RuleContext, TorchPin | null>();
+
+function torchPinOf(ctx: RuleContext): TorchPin | undefined {
+  let pin = pinsByFile.get(ctx);
+  if (pin === undefined) {
+    const folder = documentFolder(ctx.path);
+    const lowest = folder ? lowestVersionOf(dependencyCache.get(folder), 'torch') : undefined;
+    pin = lowest && atLeast(lowest.version, WEIGHTS_ONLY_DEFAULT_SINCE) ? { name: lowest.dependency.name, version: lowest.version, file: lowest.dependency.file, line: lowest.dependency.line, specifier: lowest.dependency.specifier } : null;
+    pinsByFile.set(ctx, pin);
+  }
+  return pin ?? undefined;
 }
 
 /** The `functools.partial(...)` call when `reference` is its first argument. */

@@ -1,0 +1,2 @@
+; Every call: the check keeps Hugging Face Hub loaders (resolved through imports and aliases).
+(call function: (_) @callee) @call
