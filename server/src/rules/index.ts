@@ -13,11 +13,24 @@ import torchLoadWithoutWeightsOnly from './deserialization/torch-load-without-we
 import torchPickleApis from './deserialization/torch-pickle-apis';
 import vectorstoreUnsafeLoad from './deserialization/vectorstore-unsafe-load';
 import yamlUnsafeLoad from './deserialization/yaml-unsafe-load';
+import llmCallWithoutMaxTokens from './limits/llm-call-without-max-tokens';
+import llmClientWithoutTimeout from './limits/llm-client-without-timeout';
 import llmOutputMarkdownExfiltration from './output-handling/llm-output-markdown-exfiltration';
 import llmOutputToCodeExec from './output-handling/llm-output-to-code-exec';
 import llmOutputToHtml from './output-handling/llm-output-to-html';
+import llmOutputToPath from './output-handling/llm-output-to-path';
 import llmOutputToShell from './output-handling/llm-output-to-shell';
 import llmOutputToSql from './output-handling/llm-output-to-sql';
+import llmOutputToUrl from './output-handling/llm-output-to-url';
+import llmToolDispatchWithoutAllowlist from './output-handling/llm-tool-dispatch-without-allowlist';
+import promptTemplateInjection from './prompt-injection/prompt-template-injection';
+import secretInPrompt from './prompt-injection/secret-in-prompt';
+import systemPromptInClientBundle from './prompt-injection/system-prompt-in-client-bundle';
+import untrustedInputInSystemPrompt from './prompt-injection/untrusted-input-in-system-prompt';
+import untrustedInputWithoutDelimiters from './prompt-injection/untrusted-input-without-delimiters';
+import aiClientInBrowser from './secrets/ai-client-in-browser';
+import hardcodedAiApiKey from './secrets/hardcoded-ai-api-key';
+import llmDebugLogging from './secrets/llm-debug-logging';
 import hubDownloadUnpinned from './supply-chain/hub-download-unpinned';
 import modelDownloadWithoutIntegrity from './supply-chain/model-download-without-integrity';
 import preferSafetensors from './supply-chain/prefer-safetensors';
@@ -26,15 +39,23 @@ import torchHubLoad from './supply-chain/torch-hub-load';
 import trustRemoteCode from './supply-chain/trust-remote-code';
 
 export const RULES: readonly AnyRule[] = [
+  aiClientInBrowser,
+  hardcodedAiApiKey,
   hubDownloadUnpinned,
   joblibLoad,
   jsUnsafeDeserialization,
   kerasUnsafeLoad,
+  llmCallWithoutMaxTokens,
+  llmClientWithoutTimeout,
+  llmDebugLogging,
   llmOutputMarkdownExfiltration,
   llmOutputToCodeExec,
   llmOutputToHtml,
+  llmOutputToPath,
   llmOutputToShell,
   llmOutputToSql,
+  llmOutputToUrl,
+  llmToolDispatchWithoutAllowlist,
   marshalDeserialization,
   modelDownloadWithoutIntegrity,
   nativeLibraryLoad,
@@ -42,11 +63,16 @@ export const RULES: readonly AnyRule[] = [
   pandasReadPickle,
   pickleDeserialization,
   preferSafetensors,
+  promptTemplateInjection,
   remoteCodeUnpinned,
+  secretInPrompt,
+  systemPromptInClientBundle,
   torchHubLoad,
   torchLoadWithoutWeightsOnly,
   torchPickleApis,
   trustRemoteCode,
+  untrustedInputInSystemPrompt,
+  untrustedInputWithoutDelimiters,
   vectorstoreUnsafeLoad,
   yamlUnsafeLoad,
 ];

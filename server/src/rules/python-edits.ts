@@ -115,18 +115,40 @@ export function removeKeywordArgument(call: Node, value: Node, source: string): 
 }
 
 /**
- * The edit that adds `import <module>` to a Python file, unless the file already imports it:
- * after the last top-level import, or at the top (after a module docstring) when there is none.
+ * The edit that adds `import <module>` to a Python file, unless the file already imports it.
+ * New import lines are written by replacing the last top-level import (or the module docstring)
+ * with itself plus the line, so the identical edits of several findings overlap and apply once.
  */
 export function ensureImport(ctx: RuleContext, module: string): TextEdit[] {
-  const root = ctx.tree.rootNode;
-  const statements = root.namedChildren.filter((c): c is Node => !!c);
-  const already = statements.some((s) => s.type === 'import_statement' && s.namedChildren.some((n) => n?.text === module));
-  if (already) return [];
+  const statements = ctx.tree.rootNode.namedChildren.filter((c): c is Node => !!c);
+  if (statements.some((s) => s.type === 'import_statement' && s.namedChildren.some((n) => n?.text === module))) return [];
+  return addImportLine(ctx, `import ${module}`);
+}
+
+/**
+ * The edit that makes `from <module> import <name>` available: nothing when `name` is already
+ * imported; else added to an existing `from <module> import …`, or a new import line.
+ */
+export function ensureFromImport(ctx: RuleContext, module: string, name: string): TextEdit[] {
+  const statements = ctx.tree.rootNode.namedChildren.filter((c): c is Node => !!c);
+  const froms = statements.filter((s) => s.type === 'import_from_statement');
+  const imported = (s: Node) => s.childrenForFieldName('name').filter((n): n is Node => !!n);
+  if (froms.some((s) => imported(s).some((n) => n.type === 'dotted_name' && n.text === name))) return [];
+  const same = froms.find((s) => s.childForFieldName('module_name')?.text === module && imported(s).length > 0);
+  if (same) {
+    const last = imported(same)[imported(same).length - 1];
+    return [{ start: last.startIndex, end: last.endIndex, newText: `${last.text}, ${name}` }];
+  }
+  return addImportLine(ctx, `from ${module} import ${name}`);
+}
+
+function addImportLine(ctx: RuleContext, line: string): TextEdit[] {
+  const statements = ctx.tree.rootNode.namedChildren.filter((c): c is Node => !!c);
+  const nl = ctx.text.includes('\r\n') ? '\r\n' : '\n';
   const imports = statements.filter((s) => s.type === 'import_statement' || s.type === 'import_from_statement' || s.type === 'future_import_statement');
-  const last = imports[imports.length - 1];
-  if (last) return [{ start: last.endIndex, end: last.endIndex, newText: `\nimport ${module}` }];
+  const anchor = imports[imports.length - 1];
+  if (anchor) return [{ start: anchor.startIndex, end: anchor.endIndex, newText: `${anchor.text}${nl}${line}` }];
   const first = statements[0];
   const docstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string' ? first : undefined;
-  return docstring ? [{ start: docstring.endIndex, end: docstring.endIndex, newText: `\nimport ${module}` }] : [{ start: 0, end: 0, newText: `import ${module}\n` }];
+  return docstring ? [{ start: docstring.startIndex, end: docstring.endIndex, newText: `${docstring.text}${nl}${line}` }] : [{ start: 0, end: 0, newText: `${line}${nl}` }];
 }

@@ -19,6 +19,8 @@ export const LANGCHAIN: SdkModel[] = [
       { callee: new RegExp(String.raw`^${LC}\.(prompts\.)?load_prompt$`), slots: [{ kind: 'template', name: 'path', position: 0 }] },
       // `ChatPromptTemplate.from_messages([("system", "..."), ...])`: tuples are checked by role.
       { callee: new RegExp(String.raw`^${LC}\.(prompts\.|prompts\.chat\.)?ChatPromptTemplate\.from_messages$`), slots: [{ kind: 'messages', name: 'messages', position: 0 }] },
+      // `ChatPromptTemplate([("system", "..."), ...])` takes the same list.
+      { callee: new RegExp(String.raw`^${LC}\.(prompts\.|prompts\.chat\.)?ChatPromptTemplate$`), slots: [{ kind: 'messages', name: 'messages', position: 0 }] },
       { callee: LC_RUNNABLE, fallback: /(^|\.)(llm|chat|model|chain|agent|agent_executor)\.(a?invoke|a?predict|a?run)$/i, output: true, slots: [{ kind: 'prompt', name: 'input', position: 0 }] },
       { callee: new RegExp(String.raw`^${LC}\.agents\.(create_\w+_agent|initialize_agent)$`), slots: [{ kind: 'system', name: 'prompt' }] },
     ],
@@ -44,6 +46,8 @@ export const LANGCHAIN: SdkModel[] = [
       { callee: /^@?langchain\/.*\.SystemMessagePromptTemplate\.fromTemplate$/, slots: [{ kind: 'system', position: 0 }, { kind: 'template', position: 0 }] },
       { callee: /^@?langchain\/.*\.(ChatPromptTemplate|PromptTemplate|HumanMessagePromptTemplate)\.fromTemplate$/, slots: [{ kind: 'template', position: 0 }] },
       { callee: /^@?langchain\/.*\.ChatPromptTemplate\.fromMessages$/, slots: [{ kind: 'messages', position: 0 }] },
+      // `new PromptTemplate({ template, inputVariables })`.
+      { callee: /^@?langchain\/.*\.PromptTemplate$/, slots: [{ kind: 'template', name: 'template', position: 0 }] },
       { callee: /^@?langchain\/.*\(\)\.(invoke|stream|batch|call|predict)$/, output: true, slots: [{ kind: 'prompt', position: 0 }] },
     ],
   },

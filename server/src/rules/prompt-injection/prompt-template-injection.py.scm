@@ -1,0 +1,2 @@
+; Python calls: the check decides which compile, render or load a template.
+(call function: (_) @callee) @call
