@@ -55,6 +55,10 @@ describe('PythonFacts.resolve', () => {
     assert.deepEqual(await resolvedCallees('from ruamel.yaml import YAML\ny = YAML(typ="unsafe")\ny.load(s)\n'), ['ruamel.yaml.YAML', 'ruamel.yaml.YAML().load']);
   });
 
+  it('resolves with-statement targets to the managed object', async () => {
+    assert.deepEqual(await resolvedCallees('import httpx\nwith httpx.Client() as c:\n    c.get(u)\n'), ['httpx.Client', 'httpx.Client().get']);
+  });
+
   it('resolves star imports as a last resort', async () => {
     assert.deepEqual(await resolvedCallees('from pickle import *\nloads(b)\n'), ['pickle.loads']);
   });

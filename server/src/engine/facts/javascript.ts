@@ -77,6 +77,7 @@ function patternIdentifiers(pattern: Node): Node[] {
 export class JavaScriptFacts {
   readonly scopes: ScopeTree;
   private readonly resolving = new Set<number>();
+  private readonly resolved = new Map<number, string | undefined>();
   private modules?: Set<string>;
 
   constructor(readonly tree: Tree) {
@@ -233,13 +234,18 @@ export class JavaScriptFacts {
   }
 
   resolve(node: Node | null | undefined): string | undefined {
-    if (!node || this.resolving.has(node.id)) return undefined;
+    if (!node) return undefined;
+    if (this.resolved.has(node.id)) return this.resolved.get(node.id);
+    if (this.resolving.has(node.id)) return undefined; // `x = x.y` cycles
     this.resolving.add(node.id);
+    let result: string | undefined;
     try {
-      return this.resolveUncached(node);
+      result = this.resolveUncached(node);
     } finally {
       this.resolving.delete(node.id);
     }
+    this.resolved.set(node.id, result);
+    return result;
   }
 
   /** A type name in an annotation (`Pool`, `pg.Pool`) through the imports that bind it. */

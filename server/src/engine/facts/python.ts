@@ -130,7 +130,7 @@ export class PythonFacts {
         if (value?.type === 'as_pattern') {
           const target = value.namedChildren.find((c) => c?.type === 'as_pattern_target');
           const source = value.namedChildren[0];
-          if (source && target) this.bindElements(target, scope, node.endIndex, source);
+          if (source && target) this.bindElements(target, scope, node.endIndex, source, true);
         }
         return undefined;
       }
@@ -227,14 +227,14 @@ export class PythonFacts {
   }
 
   /** Binds every identifier in a target pattern as an element of `value` (unpacking, loops, `with`). */
-  private bindElements(target: Node | null, scope: Scope, offset: number, value: Node): void {
+  private bindElements(target: Node | null, scope: Scope, offset: number, value: Node, alias = false): void {
     if (!target) return;
     if (target.type === 'identifier') {
-      scope.add({ kind: 'element', name: target.text, offset, value });
+      scope.add({ kind: 'element', name: target.text, offset, value, alias });
       return;
     }
     if (target.type === 'attribute' || target.type === 'subscript') return;
-    for (const c of target.namedChildren) if (c) this.bindElements(c, scope, offset, value);
+    for (const c of target.namedChildren) if (c) this.bindElements(c, scope, offset, value, alias && target.type === 'as_pattern_target');
   }
 
   /** Binds every identifier in a target as opaque (it shadows outer names). */
@@ -303,7 +303,7 @@ export class PythonFacts {
       return star ? `${star}.${name}` : undefined;
     }
     if (binding.kind === 'import') return binding.qualified;
-    if (binding.kind === 'value') return this.resolve(binding.value);
+    if (binding.kind === 'value' || (binding.kind === 'element' && binding.alias)) return this.resolve(binding.value);
     if (binding.kind === 'param') {
       // `df: pd.DataFrame` / `client: OpenAI`: an annotated parameter is an instance of its type.
       const annotation = binding.node.childForFieldName('type');

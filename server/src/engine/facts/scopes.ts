@@ -11,8 +11,12 @@ export type Binding =
   | { kind: 'import'; name: string; offset: number; qualified: string }
   /** `name = value`; for augmented assignments (`x += y`) `value` is the whole statement. */
   | { kind: 'value'; name: string; offset: number; value: Node }
-  /** An element of `value`: tuple unpacking, destructuring, a loop variable over `value`. */
-  | { kind: 'element'; name: string; offset: number; value: Node; key?: string }
+  /**
+   * An element of `value`: tuple unpacking, destructuring, a loop variable over `value`. With
+   * `alias`, the name is the value itself for name resolution (`with httpx.Client() as c`:
+   * `__enter__` returns the client).
+   */
+  | { kind: 'element'; name: string; offset: number; value: Node; key?: string; alias?: boolean }
   /** Parameter `index` of function `fn` (counting as the language does, `self` included). */
   | { kind: 'param'; name: string; offset: number; fn: Node; index: number; node: Node }
   /** Something that shadows outer names; `node` is the def or class statement when it is one. */

@@ -39,7 +39,7 @@ const SANITIZERS: Record<SanitizerKind, RegExp> = {
   delimit: /^global\.JSON\.stringify$/,
 };
 
-const OPAQUE = /\.(startsWith|endsWith|includes|indexOf|lastIndexOf|test|has|some|every|localeCompare)$|^global\.(Number\.isNaN|Number\.isFinite|Array\.isArray|isNaN|isFinite)$/;
+const OPAQUE = /\.(startsWith|endsWith|includes|indexOf|lastIndexOf|test|has|some|every|localeCompare)$|^global\.(Number\.isNaN|Number\.isFinite|Array\.isArray|isNaN|isFinite|Boolean)$/;
 
 /** Array methods whose callback receives the array's elements. */
 const ITERATION_METHODS = new Set(['map', 'flatMap', 'forEach', 'filter', 'find', 'findLast', 'some', 'every', 'reduce', 'reduceRight', 'then']);
@@ -287,11 +287,12 @@ function registeringCall(fn: Node): Node | undefined {
 }
 
 function isServerAction(fn: Node): boolean {
+  // firstNamedChild, not namedChildren[0]: the latter builds every top-level statement.
   const body = fn.childForFieldName('body');
-  const first = body?.type === 'statement_block' ? body.namedChildren[0] : undefined;
+  const first = body?.type === 'statement_block' ? body.firstNamedChild : undefined;
   if (first?.type === 'expression_statement' && /^['"]use server['"]/.test(first.text)) return true;
   if (fn.parent?.type !== 'export_statement') return false;
   const program = fn.parent.parent;
-  const directive = program?.namedChildren[0];
+  const directive = program?.firstNamedChild;
   return program?.type === 'program' && directive?.type === 'expression_statement' && /^['"]use server['"]/.test(directive.text);
 }

@@ -51,8 +51,13 @@ function dotted(node: Node): string {
 
 export class PythonTaintAdapter implements TaintAdapter {
   private callsByFunction?: Map<number, Node[]>;
+  private django?: boolean;
 
   constructor(private readonly facts: PythonFacts) {}
+
+  private usesDjango(): boolean {
+    return (this.django ??= this.facts.tree.rootNode.text.includes('django'));
+  }
 
   get scopes() {
     return this.facts.scopes;
@@ -164,7 +169,7 @@ export class PythonTaintAdapter implements TaintAdapter {
       if (TOOL_DECORATOR.test(name)) return isSelfOrDependency(b) ? undefined : { label: 'llm-output', description: `argument \`${b.name}\` of tool \`${fnName}\` (the model chooses it)` };
     }
     // Django views take the request as their first argument (after self in class-based views).
-    if (b.name === 'request' && this.facts.tree.rootNode.text.includes('django')) return { label: 'untrusted', description: `the Django request of \`${fnName}\`` };
+    if (b.name === 'request' && this.usesDjango()) return { label: 'untrusted', description: `the Django request of \`${fnName}\`` };
     return undefined;
   }
 
