@@ -1,13 +1,15 @@
 // The VS Code side: start the bundled language server, forward commands to it, show status.
 // Everything that analyzes lives in the server; this file only wires VS Code to it.
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
   RULE_DOC_REQUEST,
+  SCAN_MODEL_FILE_COMMAND,
   SCAN_WORKSPACE_COMMAND,
   SHOW_DOCUMENTATION_COMMAND,
   STATUS_NOTIFICATION,
   type RuleDocResult,
+  type ScanModelFileResult,
   type ScanWorkspaceResult,
   type ShowDocumentationArgs,
   type StatusParams,
@@ -24,7 +26,17 @@ const DOCUMENT_SELECTOR = [
   { scheme: 'file', pattern: '**/{.cursorrules,.windsurfrules,.clinerules,.env,.env.*}' },
 ];
 
+const MODEL_EXTENSIONS = ['pkl', 'pickle', 'pt', 'pth', 'bin', 'ckpt', 'joblib', 'dill', 'npy', 'npz', 'keras', 'h5', 'hdf5', 'safetensors', 'gguf', 'onnx', 'pt2', 'mar'];
+
 let client: LanguageClient | undefined;
+
+async function scanModelFile(): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Scan', title: 'Airlock: choose a model file to scan (it is read, never loaded)' });
+  if (!client || !picked?.[0]) return;
+  const result = await client.sendRequest(ExecuteCommandRequest.type, { command: SCAN_MODEL_FILE_COMMAND, arguments: [picked[0].fsPath] });
+  const r = result as ScanModelFileResult | undefined;
+  if (r) void vscode.window.showInformationMessage(`Airlock: ${r.path} (${r.format}): ${r.findings} findings${r.skipped ? `; ${r.skipped}` : ''}. See the Problems panel.`);
+}
 
 function describeScan(result: ScanWorkspaceResult): string {
   const head = result.cancelled ? 'Airlock scan cancelled' : 'Airlock scan finished';
@@ -70,8 +82,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     synchronize: {
-      // Project config files change what the server reports.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{airlock.toml,pyproject.toml,package.json}'),
+      // Project config files change what the server reports; model files are scanned when they appear or change.
+      fileEvents: [
+        vscode.workspace.createFileSystemWatcher('**/{airlock.toml,pyproject.toml,package.json}'),
+        vscode.workspace.createFileSystemWatcher(`**/*.{${MODEL_EXTENSIONS.join(',')}}`),
+      ],
     },
     middleware: {
       // The client registers the server's scan command itself; this wraps it to report the result.
@@ -87,6 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     client.onNotification(STATUS_NOTIFICATION, (status: StatusParams) => updateStatus(status)),
     vscode.commands.registerCommand('airlock.showOutput', () => client?.outputChannel.show(true)),
+    vscode.commands.registerCommand('airlock.scanModelFile', () => scanModelFile()),
     vscode.commands.registerCommand(SHOW_DOCUMENTATION_COMMAND, (args?: ShowDocumentationArgs) => showDocumentation(args)),
   );
   try {

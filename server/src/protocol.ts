@@ -4,6 +4,16 @@
 /** Command (workspace/executeCommand) that scans every workspace folder and publishes diagnostics for all files. */
 export const SCAN_WORKSPACE_COMMAND = 'airlock.scanWorkspace';
 
+/** Command (workspace/executeCommand, argument: a file path) that scans one model file, anywhere on disk, and publishes its findings. */
+export const SCAN_MODEL_FILE_COMMAND = 'airlock.server.scanModelFile';
+
+export interface ScanModelFileResult {
+  path: string;
+  format: string;
+  findings: number;
+  skipped?: string;
+}
+
 /** Command the "Show documentation" code action runs on the client with a ShowDocumentationArgs argument. */
 export const SHOW_DOCUMENTATION_COMMAND = 'airlock.showDocumentation';
 

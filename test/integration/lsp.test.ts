@@ -2,7 +2,7 @@
 // initialize → didOpen → diagnostics → codeAction → apply → diagnostics cleared → scan command.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -73,6 +73,7 @@ describe('language server over stdio', () => {
     mkdirSync(join(workspace, 'src'));
     writeFileSync(join(workspace, 'src', 'never_opened.py'), 'import pickle\nobj = pickle.loads(open("x.bin", "rb").read())\n');
     writeFileSync(join(workspace, 'src', 'clean.py'), 'import json\nprint(json.loads("{}"))\n');
+    copyFileSync(join(__dirname, '..', 'fixtures', 'model-files', 'files', 'os_system_reduce.pkl'), join(workspace, 'src', 'weights.bin'));
     client = startServer();
     const init = (await client.connection.sendRequest('initialize', {
       processId: process.pid,
@@ -81,7 +82,7 @@ describe('language server over stdio', () => {
       capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true }, textDocument: { codeAction: { isPreferredSupport: true } } },
     })) as { capabilities: { codeActionProvider: { codeActionKinds: string[] }; executeCommandProvider: { commands: string[] } } };
     assert.ok(init.capabilities.codeActionProvider.codeActionKinds.includes('source.fixAll.airlock'));
-    assert.deepEqual(init.capabilities.executeCommandProvider.commands, [SCAN_WORKSPACE_COMMAND]);
+    assert.deepEqual(init.capabilities.executeCommandProvider.commands, [SCAN_WORKSPACE_COMMAND, 'airlock.server.scanModelFile']);
     await client.connection.sendNotification('initialized', {});
   });
 
@@ -195,11 +196,28 @@ describe('language server over stdio', () => {
     assert.deepEqual(await client.waitFor(quiet, () => true), []);
   });
 
+  it('scans a model file outside the workspace on request', async () => {
+    const outside = join(tmpdir(), `airlock-model-${process.pid}.pkl`);
+    copyFileSync(join(__dirname, '..', 'fixtures', 'model-files', 'files', 'builtins_exec.pkl'), outside);
+    try {
+      const result = (await client.connection.sendRequest('workspace/executeCommand', { command: 'airlock.server.scanModelFile', arguments: [outside] })) as { findings: number; format: string };
+      assert.ok(result.findings >= 1, JSON.stringify(result));
+      const diags = await client.waitFor(pathToFileURL(outside).href, (d) => d.length > 0);
+      assert.equal(diags[0].code, 'malicious-pickle-global');
+    } finally {
+      rmSync(outside, { force: true });
+    }
+  });
+
   it('scans the workspace with progress and publishes findings for files never opened', async () => {
     const result = (await client.connection.sendRequest('workspace/executeCommand', { command: SCAN_WORKSPACE_COMMAND, arguments: [] })) as ScanWorkspaceResult;
     assert.equal(result.cancelled, false);
     assert.ok(result.filesScanned >= 2, JSON.stringify(result));
-    assert.equal(result.filesWithFindings, 1);
+    assert.equal(result.filesWithFindings, 2);
+    // A model file found by its bytes (the .bin extension says nothing) gets diagnostics too.
+    const model = await client.waitFor(pathToFileURL(join(workspace, 'src', 'weights.bin')).href, (d) => d.length > 0);
+    assert.equal(model[0].code, 'malicious-pickle-global');
+    assert.match(model[0].message, /os\.system/);
     const uri = pathToFileURL(join(workspace, 'src', 'never_opened.py')).href;
     const diags = await client.waitFor(uri, (d) => d.length > 0);
     assert.equal(diags[0].code, 'pickle-deserialization');

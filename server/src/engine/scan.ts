@@ -9,16 +9,22 @@ import { glob } from 'tinyglobby';
 import { defaultConfig, findConfig, loadConfigFile, mergeConfig, type AirlockConfig, type ConfigError, type LoadedConfig } from './config/config';
 import type { RuleMeta } from './rule';
 import type { Engine } from './engine';
+import { completeClassification, type Scorer } from './classify';
+import { isModelFile, scanModel } from './modelscan';
 import type { RuleFailure } from './analyzer';
 import { classifyFile, SCAN_PATTERNS } from './files';
 import type { Finding, Skipped } from './types';
 
 /** Folders nobody wants scanned: dependencies, virtualenvs, caches, VCS internals. */
+/** Types that are never model files: skipped before their first bytes are read. */
+const NOT_MODEL_FILES = ['**/*.{png,jpg,jpeg,gif,svg,ico,webp,bmp,woff,woff2,ttf,otf,eot,pdf,css,scss,less,html,htm,map,lock,txt,csv,tsv,sh,bash,zsh,ps1,bat,xml,sql,go,rs,java,kt,c,h,cc,cpp,hpp,rb,php,swift,cs,vue,svelte,log,ini,cfg,gitignore,gitattributes,editorconfig,license}', '**/LICENSE', '**/Makefile', '**/Dockerfile'];
+
 export const BUILTIN_EXCLUDES = ['**/.git/**', '**/node_modules/**', '**/.venv/**', '**/venv/**', '**/__pycache__/**', '**/.tox/**', '**/site-packages/**', '**/.mypy_cache/**'];
 
 export type ScanEvent =
   | { kind: 'start'; total: number }
-  | { kind: 'file'; path: string; text: string; findings: Finding[]; failures: RuleFailure[] }
+  /** An analyzed file; `text` is empty for model files (their findings carry byte offsets). */
+  | { kind: 'file'; path: string; text: string; findings: Finding[]; failures: RuleFailure[]; model?: boolean }
   | { kind: 'skipped'; skipped: Skipped }
   | { kind: 'config-error'; error: ConfigError };
 
@@ -28,6 +34,8 @@ export interface ScanOptions {
   /** An explicit config file (the CLI's --config): used for every file, no discovery. */
   configFile?: string;
   signal?: AbortSignal;
+  /** Scores the texts classifier rules set aside; without one, those rules report nothing. */
+  scorer?: Scorer;
 }
 
 /** Decodes bytes as UTF-8; invalid sequences become U+FFFD and are reported, not fatal. */
@@ -81,9 +89,12 @@ export async function listFiles(roots: string[], extraExcludes: string[] = []): 
       out.add(root);
       continue;
     }
+    // Text files by name; every other file is a model-file candidate, decided by its first bytes.
     const found = await glob(SCAN_PATTERNS, { cwd: root, absolute: true, dot: true, ignore: [...BUILTIN_EXCLUDES, ...extraExcludes], expandDirectories: false, followSymbolicLinks: false });
     const gitignores = new GitIgnores(root);
     for (const f of found) if (classifyFile(f) && !gitignores.ignores(f)) out.add(resolve(f));
+    const others = await glob(['**/*'], { cwd: root, absolute: true, dot: true, ignore: [...BUILTIN_EXCLUDES, ...extraExcludes, ...NOT_MODEL_FILES], expandDirectories: false, followSymbolicLinks: false });
+    for (const f of others) if (!classifyFile(f) && !gitignores.ignores(f) && isModelFile(f)) out.add(resolve(f));
   }
   return [...out].sort();
 }
@@ -144,19 +155,24 @@ export async function* scan(engine: Engine, roots: string[], options: ScanOption
     const { config, excluded } = configs.forFile(path);
     for (const error of configs.errors.splice(0)) yield { kind: 'config-error', error };
     if (excluded(path)) continue;
-    yield await scanFile(engine, path, config);
+    yield await scanFile(engine, path, config, options.scorer);
   }
 }
 
-export async function scanFile(engine: Engine, path: string, config: AirlockConfig): Promise<ScanEvent> {
+export async function scanFile(engine: Engine, path: string, config: AirlockConfig, scorer?: Scorer): Promise<ScanEvent> {
   const skip = (reason: string): ScanEvent => ({ kind: 'skipped', skipped: { path, reason } });
+  if (!classifyFile(path)) {
+    if (!isModelFile(path)) return skip('not a file type Airlock reads (neither source, config nor a model file)');
+    const { findings } = scanModel(path, engine.rules.map((r) => r.meta), config);
+    return { kind: 'file', path, text: '', findings, failures: [], model: true };
+  }
   try {
     const info = await stat(path);
     if (info.size > config.maxFileSize) return skip(`too large: ${info.size} bytes (max-file-size is ${config.maxFileSize})`);
     const bytes = await readFile(path);
     if (looksBinary(bytes)) return skip('binary content (NUL bytes) in a source file');
     const { text, invalidUtf8 } = decodeText(bytes);
-    const { findings, failures } = engine.analyzeText(path, text, config);
+    const { findings, failures } = await completeClassification(engine.analyzeText(path, text, config), scorer, config.classifierThreshold);
     if (invalidUtf8) failures.push({ ruleId: '(decoder)', path, error: 'invalid UTF-8: undecodable bytes were replaced with U+FFFD and the file was analyzed anyway' });
     return { kind: 'file', path, text, findings, failures };
   } catch (err) {

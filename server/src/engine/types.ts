@@ -59,6 +59,20 @@ export interface Finding {
   related: RelatedLocation[];
   /** For dataflow findings: the steps from the source to the sink, in order. */
   flow: RelatedLocation[];
+  /** For findings in binary files (model files): where in the bytes, since there are no lines. */
+  binary?: BinaryLocation;
+}
+
+export interface BinaryLocation {
+  /** Byte offset into the file, or into `member` when set. */
+  offset: number;
+  length?: number;
+  /** Archive member (nested ones joined with `!/`). */
+  member?: string;
+  opcode?: string;
+  /** The import found (`os.system`), and the callable it is invoked with, if any. */
+  global?: string;
+  callable?: string;
 }
 
 /** A file the engine could not analyze, and why: nothing is skipped silently. */

@@ -38,7 +38,8 @@ export function toDiagnostic(finding: Finding, document: TextDocument, uriOf: (p
     code: finding.ruleId,
     codeDescription: { href: docsUrl({ id: finding.ruleId, group: finding.group }) },
     source: 'airlock',
-    message: finding.message,
+    // Binary files have no lines to point at: the message says where in the bytes.
+    message: finding.binary ? `${finding.message}${finding.binary.member ? ` [in ${finding.binary.member}]` : ''}` : finding.message,
     relatedInformation:
       finding.related.length + finding.flow.length > 0
         ? [

@@ -6,6 +6,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  FileChangeType,
   TextDocumentSyncKind,
   type CodeAction,
   type CodeActionParams,
@@ -19,6 +20,7 @@ import {
 import { defaultConfig, findConfig, mergeConfig, type AirlockConfig } from '../engine/config/config';
 import type { Engine } from '../engine/engine';
 import { docsUrl } from '../engine/render/report';
+import { isModelFile, scanModel } from '../engine/modelscan';
 import { scan } from '../engine/scan';
 import { suppressionComment } from '../engine/suppress';
 import type { Finding } from '../engine/types';
@@ -26,12 +28,14 @@ import { RULE_DOCS } from '../rules/docs.generated';
 import {
   DEFAULT_SETTINGS,
   RULE_DOC_REQUEST,
+  SCAN_MODEL_FILE_COMMAND,
   SCAN_WORKSPACE_COMMAND,
   SHOW_DOCUMENTATION_COMMAND,
   STATUS_NOTIFICATION,
   type AirlockSettings,
   type RuleDocParams,
   type RuleDocResult,
+  type ScanModelFileResult,
   type ScanWorkspaceResult,
   type StatusParams,
 } from '../protocol';
@@ -100,13 +104,21 @@ export class AirlockServer {
       this.settingsCache.clear();
       for (const doc of this.documents.all()) this.schedule(doc.document.uri, 0);
     });
-    c.onDidChangeWatchedFiles(() => {
+    c.onDidChangeWatchedFiles(({ changes }) => {
+      // Model files created or changed in the workspace are scanned at once; deleted ones lose their findings.
+      for (const change of changes) {
+        const path = uriToPath(change.uri);
+        if (!path || this.engine.classify(path)) continue;
+        if (change.type === FileChangeType.Deleted) this.publish(change.uri, [], undefined);
+        else this.guard('model file scan', () => void this.scanModelFile(path));
+      }
       // A config file may have changed: re-read configuration for every open document.
-      for (const doc of this.documents.all()) this.schedule(doc.document.uri, 0);
+      if (changes.some((ch) => this.engine.classify(ch.uri))) for (const doc of this.documents.all()) this.schedule(doc.document.uri, 0);
     });
     c.onCodeAction((params) => this.codeActions(params));
     c.onExecuteCommand(async (params) => {
       if (params.command === SCAN_WORKSPACE_COMMAND) return this.scanWorkspace();
+      if (params.command === SCAN_MODEL_FILE_COMMAND && typeof params.arguments?.[0] === 'string') return this.scanModelFile(params.arguments[0], true);
       return undefined;
     });
     c.onRequest(RULE_DOC_REQUEST, (params: RuleDocParams): RuleDocResult | null => {
@@ -127,7 +139,7 @@ export class AirlockServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
-        executeCommandProvider: { commands: [SCAN_WORKSPACE_COMMAND] },
+        executeCommandProvider: { commands: [SCAN_WORKSPACE_COMMAND, SCAN_MODEL_FILE_COMMAND] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'airlock', version: VERSION },
@@ -292,6 +304,19 @@ export class AirlockServer {
       chosen.push(...fix.edits);
     }
     return chosen.map((e) => ({ range: { start: doc.document.positionAt(e.start), end: doc.document.positionAt(e.end) }, newText: e.newText }));
+  }
+
+  /** Scans one model file with the static readers and publishes its findings on the file's URI. */
+  private async scanModelFile(path: string, explicit = false): Promise<ScanModelFileResult | undefined> {
+    if (!explicit && !isModelFile(path)) return undefined;
+    const uri = pathToFileURL(path).href;
+    const settings = await this.settingsFor(uri);
+    const config = this.configFor(uri, settings);
+    const { report, findings } = scanModel(path, this.engine.rules.map((r) => r.meta), config);
+    const snapshot = TextDocument.create(uri, '', 0, '');
+    this.publish(uri, findings, undefined, findings.map((f) => toDiagnostic(f, snapshot, pathToUri)));
+    if (report.skipped) this.connection.console.info(`model file ${path}: ${report.skipped}`);
+    return { path, format: report.format, findings: findings.length, skipped: report.skipped };
   }
 
   private async scanWorkspace(): Promise<ScanWorkspaceResult> {

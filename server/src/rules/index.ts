@@ -15,6 +15,16 @@ import vectorstoreUnsafeLoad from './deserialization/vectorstore-unsafe-load';
 import yamlUnsafeLoad from './deserialization/yaml-unsafe-load';
 import llmCallWithoutMaxTokens from './limits/llm-call-without-max-tokens';
 import llmClientWithoutTimeout from './limits/llm-client-without-timeout';
+import ggufChatTemplateInjection from './model-files/gguf-chat-template-injection';
+import kerasLambdaLayer from './model-files/keras-lambda-layer';
+import malformedModelFile from './model-files/malformed-model-file';
+import maliciousPickleGlobal from './model-files/malicious-pickle-global';
+import modelFileSkipped from './model-files/model-file-skipped';
+import numpyObjectArray from './model-files/numpy-object-array';
+import onnxUnsafeReference from './model-files/onnx-unsafe-reference';
+import safetensorsHeaderInvalid from './model-files/safetensors-header-invalid';
+import torchscriptCode from './model-files/torchscript-code';
+import unknownPickleGlobal from './model-files/unknown-pickle-global';
 import llmOutputMarkdownExfiltration from './output-handling/llm-output-markdown-exfiltration';
 import llmOutputToCodeExec from './output-handling/llm-output-to-code-exec';
 import llmOutputToHtml from './output-handling/llm-output-to-html';
@@ -40,10 +50,12 @@ import trustRemoteCode from './supply-chain/trust-remote-code';
 
 export const RULES: readonly AnyRule[] = [
   aiClientInBrowser,
+  ggufChatTemplateInjection,
   hardcodedAiApiKey,
   hubDownloadUnpinned,
   joblibLoad,
   jsUnsafeDeserialization,
+  kerasLambdaLayer,
   kerasUnsafeLoad,
   llmCallWithoutMaxTokens,
   llmClientWithoutTimeout,
@@ -56,21 +68,29 @@ export const RULES: readonly AnyRule[] = [
   llmOutputToSql,
   llmOutputToUrl,
   llmToolDispatchWithoutAllowlist,
+  malformedModelFile,
+  maliciousPickleGlobal,
   marshalDeserialization,
   modelDownloadWithoutIntegrity,
+  modelFileSkipped,
   nativeLibraryLoad,
   numpyLoadAllowPickle,
+  numpyObjectArray,
+  onnxUnsafeReference,
   pandasReadPickle,
   pickleDeserialization,
   preferSafetensors,
   promptTemplateInjection,
   remoteCodeUnpinned,
+  safetensorsHeaderInvalid,
   secretInPrompt,
   systemPromptInClientBundle,
   torchHubLoad,
   torchLoadWithoutWeightsOnly,
   torchPickleApis,
+  torchscriptCode,
   trustRemoteCode,
+  unknownPickleGlobal,
   untrustedInputInSystemPrompt,
   untrustedInputWithoutDelimiters,
   vectorstoreUnsafeLoad,

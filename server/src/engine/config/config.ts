@@ -4,6 +4,8 @@
 //   preview = false                  # opt in to preview rules
 //   exclude = ["vendor/**"]          # globs, relative to the config file's folder
 //   max-file-size = 2000000          # bytes; larger files are skipped with an info finding
+//   classifier-threshold = 0.9       # score needed for injection-prone-prompt findings
+//   max-model-file-size = 536870912  # bytes the model-file readers read per file
 //   [rules]
 //   pickle-deserialization = "off"   # off | on | error | warning | info
 //   deserialization = "warning"      # a group name sets every rule in the group
@@ -23,12 +25,17 @@ export interface AirlockConfig {
   exclude: string[];
   preview: boolean;
   maxFileSize: number;
+  /** Classifier findings need at least this score; undefined: the model's own threshold. */
+  classifierThreshold?: number;
+  /** Bytes the model-file readers may read from one file before reporting it skipped. */
+  maxModelFileSize: number;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 2_000_000;
+export const DEFAULT_MAX_MODEL_FILE_SIZE = 512 * 1024 * 1024;
 
 export function defaultConfig(): AirlockConfig {
-  return { rules: {}, exclude: [], preview: false, maxFileSize: DEFAULT_MAX_FILE_SIZE };
+  return { rules: {}, exclude: [], preview: false, maxFileSize: DEFAULT_MAX_FILE_SIZE, maxModelFileSize: DEFAULT_MAX_MODEL_FILE_SIZE };
 }
 
 export interface ConfigError {
@@ -104,6 +111,14 @@ export function validateConfig(raw: unknown, file: string, text: string, rules: 
         if (typeof value === 'number' && Number.isInteger(value) && value > 0) config.maxFileSize = value;
         else fail(key, 'must be a positive whole number of bytes');
         break;
+      case 'max-model-file-size':
+        if (typeof value === 'number' && Number.isInteger(value) && value > 0) config.maxModelFileSize = value;
+        else fail(key, 'must be a positive whole number of bytes');
+        break;
+      case 'classifier-threshold':
+        if (typeof value === 'number' && value > 0 && value < 1) config.classifierThreshold = value;
+        else fail(key, 'must be a number between 0 and 1');
+        break;
       case 'rules':
         if (typeof value !== 'object' || value === null || Array.isArray(value)) {
           fail(key, 'must be a table of rule-id or group = "off" | "on" | "error" | "warning" | "info"');
@@ -116,7 +131,7 @@ export function validateConfig(raw: unknown, file: string, text: string, rules: 
         }
         break;
       default:
-        fail(key, `unknown key '${key}' (known: preview, exclude, max-file-size, rules)`);
+        fail(key, `unknown key '${key}' (known: preview, exclude, max-file-size, max-model-file-size, classifier-threshold, rules)`);
     }
   }
   return { overrides: config, file, errors };
@@ -162,6 +177,8 @@ export function mergeConfig(base: AirlockConfig, over: Partial<AirlockConfig>): 
     exclude: [...base.exclude, ...(over.exclude ?? [])],
     preview: over.preview ?? base.preview,
     maxFileSize: over.maxFileSize ?? base.maxFileSize,
+    classifierThreshold: over.classifierThreshold ?? base.classifierThreshold,
+    maxModelFileSize: over.maxModelFileSize ?? base.maxModelFileSize,
   };
 }
 

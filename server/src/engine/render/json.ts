@@ -30,6 +30,7 @@ export function renderJson(report: Report): string {
           return { start: { line: s.line + 1, column: s.character + 1 }, end: { line: en.line + 1, column: en.character + 1 }, newText: e.newText };
         }),
       })),
+      binary: f.binary,
       related: f.related.map((r) => ({ path: r.path, message: r.message })),
       flow: f.flow.map((step) => {
         const at = lines.positionAt(step.range.start);

@@ -25,17 +25,20 @@ export function renderSarif(report: Report): string {
       {
         physicalLocation: {
           artifactLocation: { uri: artifactUri(file.displayPath), uriBaseId: '%SRCROOT%' },
-          region: {
-            startLine: start.line + 1,
-            startColumn: start.character + 1,
-            endLine: end.line + 1,
-            endColumn: end.character + 1,
-            snippet: { text: lines.lineText(start.line) },
-          },
+          // Binary (model) files are located by bytes; archive members are named in the message.
+          region: f.binary
+            ? { byteOffset: f.binary.member ? 0 : f.binary.offset, ...(f.binary.length !== undefined && !f.binary.member ? { byteLength: f.binary.length } : {}) }
+            : {
+                startLine: start.line + 1,
+                startColumn: start.character + 1,
+                endLine: end.line + 1,
+                endColumn: end.character + 1,
+                snippet: { text: lines.lineText(start.line) },
+              },
         },
       },
     ],
-    properties: { group: f.group, confidence: f.confidence },
+    properties: { group: f.group, confidence: f.confidence, ...(f.binary && { binary: f.binary }) },
     ...(f.flow.length > 0 && {
       codeFlows: [
         {

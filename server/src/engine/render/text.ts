@@ -51,8 +51,14 @@ export function renderText(report: Report, options: TextOptions): string {
     const f = item.finding;
     const meta = metaById.get(f.ruleId);
     out.push(`${paint(`${f.severity}[${f.ruleId}]`, SEVERITY_STYLE[f.severity])}: ${paint(f.message, 'bold')}`);
-    out.push(`${paint('  -->', 'blue')} ${item.file.displayPath}:${item.start.line + 1}:${item.start.character + 1}`);
-    out.push(...frame(item, paint));
+    if (f.binary) {
+      // Model files have no lines: say where in the bytes, and what was found there.
+      const b = f.binary;
+      out.push(`${paint('  -->', 'blue')} ${item.file.displayPath}${b.member ? ` [${b.member}]` : ''} at byte ${b.offset}${b.opcode ? ` (${b.opcode})` : ''}`);
+    } else {
+      out.push(`${paint('  -->', 'blue')} ${item.file.displayPath}:${item.start.line + 1}:${item.start.character + 1}`);
+      out.push(...frame(item, paint));
+    }
     for (const step of f.related) out.push(`   ${paint('=', 'blue')} ${step.message}`);
     if (f.flow.length > 0) {
       out.push(`   ${paint('=', 'blue')} flow:`);
