@@ -115,8 +115,11 @@ async function bundle() {
   };
   await Promise.all([
     esbuild.build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(root, 'dist/client.js'), external: ['vscode'] }),
-    esbuild.build({ ...common, entryPoints: [join(root, 'server/src/lsp/main.ts')], outfile: join(root, 'dist/server.js') }),
-    esbuild.build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(root, 'dist/cli.js') }),
+    esbuild.build({ ...common, entryPoints: [join(root, 'server/src/lsp/main.ts')], outfile: join(root, 'dist/server.js'), external: ['onnxruntime-node'] }),
+    esbuild.build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), external: ['onnxruntime-node'] }),
+    // The classifier's worker and GPU probe: separate files, loaded with onnxruntime-node (native, not bundled).
+    esbuild.build({ ...common, entryPoints: [join(root, 'server/src/classifier/worker.ts')], outfile: join(root, 'dist/classifier-worker.js'), external: ['onnxruntime-node'] }),
+    esbuild.build({ ...common, entryPoints: [join(root, 'server/src/classifier/probe-main.ts')], outfile: join(root, 'dist/classifier-probe.js'), external: ['onnxruntime-node'] }),
   ]);
 }
 

@@ -1,6 +1,6 @@
 // The `airlock` command: argv → config → engine.scan → renderer → exit code.
 // Exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or internal error.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { defaultConfig } from '../engine/config/config';
@@ -12,6 +12,7 @@ import { renderText } from '../engine/render/text';
 import { scan } from '../engine/scan';
 import { SEVERITIES, type Severity } from '../engine/types';
 import { VERSION } from '../version';
+import { Classifier, type DeviceSetting } from '../classifier/index';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -24,7 +25,11 @@ interface ScanFlags {
   config?: string;
   color: boolean;
   progress: boolean;
+  classifier: boolean;
+  device: DeviceSetting;
 }
+
+const DEVICES: readonly DeviceSetting[] = ['auto', 'cpu', 'cuda', 'webgpu'];
 
 function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -72,7 +77,9 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   };
   const progress = progressBar(flags.progress && process.stderr.isTTY === true && flags.output !== '-');
   const roots = (paths.length > 0 ? paths : ['.']).map((p) => resolve(p));
-  for await (const event of scan(engine, roots, { baseConfig: defaultConfig(), configFile: flags.config })) {
+  // Loaded on the first text a classifier rule sets aside; says on stderr why if it cannot load.
+  const classifier = new Classifier({ enabled: flags.classifier, device: flags.device, log: (m) => process.stderr.write(`airlock: ${m}\n`) });
+  for await (const event of scan(engine, roots, { baseConfig: defaultConfig(), configFile: flags.config, scorer: classifier })) {
     switch (event.kind) {
       case 'start':
         progress.start(event.total);
@@ -95,6 +102,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     }
   }
   report.durationMs = performance.now() - started;
+  await classifier.dispose();
 
   const rendered = flags.format === 'json' ? renderJson(report) : flags.format === 'sarif' ? renderSarif(report) : renderText(report, { color: flags.color && !flags.output && process.stdout.isTTY === true });
   if (flags.output && flags.output !== '-') writeFileSync(flags.output, rendered);
@@ -103,6 +111,54 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   const threshold = SEVERITIES.indexOf(flags.failOn);
   const failing = report.files.some((f) => f.findings.some((x) => SEVERITIES.indexOf(x.severity) >= threshold));
   return failing ? EXIT_FINDINGS : EXIT_OK;
+}
+
+async function readInput(file: string | undefined): Promise<string> {
+  if (file) return readFileSync(file, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function runClassify(file: string | undefined, flags: { text?: string; device: DeviceSetting; threshold?: number }): Promise<number> {
+  const texts: string[] = [];
+  if (flags.text !== undefined) texts.push(flags.text);
+  else {
+    const lines = (await readInput(file)).split('\n');
+    for (const [i, line] of lines.entries()) {
+      if (!line.trim()) continue;
+      let row: unknown;
+      try {
+        row = JSON.parse(line);
+      } catch (err) {
+        process.stderr.write(`airlock: line ${i + 1}: not JSON (${(err as Error).message})\n`);
+        return EXIT_ERROR;
+      }
+      const text = (row as { text?: unknown })?.text;
+      if (typeof text !== 'string') {
+        process.stderr.write(`airlock: line ${i + 1}: no "text" string field\n`);
+        return EXIT_ERROR;
+      }
+      texts.push(text);
+    }
+  }
+  const classifier = new Classifier({ device: flags.device, log: (m) => process.stderr.write(`airlock: ${m}\n`) });
+  try {
+    await classifier.start();
+    if (classifier.status.state !== 'ready') {
+      process.stderr.write(`airlock: the classifier is unavailable: ${classifier.status.detail}\n`);
+      return EXIT_ERROR;
+    }
+    const threshold = flags.threshold ?? classifier.threshold ?? 0.5;
+    // Chunks keep memory flat on large inputs; output order follows input order.
+    for (let start = 0; start < texts.length; start += 256) {
+      const results = await classifier.score(texts.slice(start, start + 256));
+      process.stdout.write(results.map((r) => JSON.stringify({ score: Number((r?.score ?? 0).toFixed(6)), label: (r?.score ?? 0) >= threshold ? 'injection' : 'benign', window: r?.window })).join('\n') + '\n');
+    }
+    return EXIT_OK;
+  } finally {
+    await classifier.dispose();
+  }
 }
 
 function parseSeverity(value: string): Severity {
@@ -127,8 +183,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-c, --config <file>', 'use this config file (airlock.toml, pyproject.toml or package.json) for every file')
     .option('--no-color', 'plain text output')
     .option('--no-progress', 'no progress bar on stderr')
+    .option('--no-classifier', 'skip the local injection classifier (rule injection-prone-prompt)')
+    .addOption(new Option('--device <device>', 'where the classifier runs').choices([...DEVICES]).default('auto'))
     .action(async (paths: string[], flags: ScanFlags) => {
       setExit(await runScan(paths, flags));
+    });
+
+  program
+    .command('classify')
+    .description('score texts with the local injection classifier: JSON Lines with a "text" field in, one JSON line per input out')
+    .argument('[file]', 'a JSON Lines file (default: standard input)')
+    .option('-t, --text <text>', 'score this text instead of reading JSON Lines')
+    .addOption(new Option('--device <device>', 'where the classifier runs').choices([...DEVICES]).default('auto'))
+    .option('--threshold <score>', 'label texts at or above this score as injection (default: the model\'s own)', parseFloat)
+    .action(async (file: string | undefined, flags: { text?: string; device: DeviceSetting; threshold?: number }) => {
+      setExit(await runClassify(file, flags));
     });
 
   program
