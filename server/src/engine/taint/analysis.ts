@@ -83,7 +83,7 @@ export class TaintAnalysis {
 
   private visit(node: Node, query: TaintQuery, frame: Frame, depth: number, active: Set<number>): TaintPath | null {
     if (depth > MAX_DEPTH || ++this.visits > MAX_VISITS || active.has(node.id)) return null;
-    const key = frame === TOP ? `${node.id}|${query.labels.join()}|${query.sanitizers?.join() ?? ''}` : undefined;
+    const key = frame === TOP ? `${node.id}|${query.labels.join()}|${query.sanitizers?.join() ?? ''}|${query.skipToolArguments ? 1 : 0}` : undefined;
     if (key !== undefined && this.memo.has(key)) return this.memo.get(key)!;
     active.add(node.id);
     let result: TaintPath | null = null;
@@ -204,7 +204,7 @@ export class TaintAnalysis {
   private parameter(b: Extract<Binding, { kind: 'param' }>, query: TaintQuery, frame: Frame, depth: number, active: Set<number>): TaintPath | null {
     const source = this.lang.parameterSource(b);
     if (source) {
-      if (!query.labels.includes(source.label)) return null;
+      if (!query.labels.includes(source.label) || (source.toolArgument && query.skipToolArguments)) return null;
       return { label: source.label, source: source.description, steps: [{ node: b.node, message: `source: ${source.description}` }] };
     }
     const collection = this.lang.iteratedBy(b);

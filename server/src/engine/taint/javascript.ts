@@ -170,7 +170,7 @@ export class JavaScriptTaintAdapter implements TaintAdapter {
         const route = stringValue(call.childForFieldName('arguments')?.namedChildren[0]);
         return { label: 'untrusted', description: `the request of the \`${text}(${route ? `'${route}'` : '…'})\` handler` };
       }
-      if ((resolved && TOOL_REGISTRATION.test(resolved)) || TOOL_FALLBACK.test(text)) return { label: 'llm-output', description: `argument \`${b.name}\` of tool \`${name}\` (the model chooses it)` };
+      if ((resolved && TOOL_REGISTRATION.test(resolved)) || TOOL_FALLBACK.test(text)) return { label: 'llm-output', toolArgument: true, description: `argument \`${b.name}\` of tool \`${name}\` (the model chooses it)` };
     }
     // Next.js route handlers: `export async function POST(request) { … }`.
     const fnName = fn.childForFieldName('name')?.text;

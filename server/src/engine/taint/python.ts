@@ -166,7 +166,7 @@ export class PythonTaintAdapter implements TaintAdapter {
       const name = target ? this.facts.resolve(target) : undefined;
       if (!name) continue;
       if (ROUTE_DECORATOR.test(name)) return isSelfOrDependency(b) ? undefined : { label: 'untrusted', description: `parameter \`${b.name}\` of HTTP handler \`${fnName}\`` };
-      if (TOOL_DECORATOR.test(name)) return isSelfOrDependency(b) ? undefined : { label: 'llm-output', description: `argument \`${b.name}\` of tool \`${fnName}\` (the model chooses it)` };
+      if (TOOL_DECORATOR.test(name)) return isSelfOrDependency(b) ? undefined : { label: 'llm-output', toolArgument: true, description: `argument \`${b.name}\` of tool \`${fnName}\` (the model chooses it)` };
     }
     // Django views take the request as their first argument (after self in class-based views).
     if (b.name === 'request' && this.usesDjango()) return { label: 'untrusted', description: `the Django request of \`${fnName}\`` };

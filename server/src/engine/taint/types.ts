@@ -33,9 +33,16 @@ export interface TaintQuery {
   labels: readonly TaintLabel[];
   /** Sanitizer kinds that clean a value for this sink (schema validation always does). */
   sanitizers?: readonly SanitizerKind[];
+  /**
+   * Ignore tool-handler parameters as sources: the output-handling rules leave those paths to
+   * agent-tool-runs-shell, which reports them once, as a tool problem.
+   */
+  skipToolArguments?: boolean;
 }
 
 export interface SourceMatch {
   label: TaintLabel;
   description: string;
+  /** A parameter of a tool handler (the model chooses its value). */
+  toolArgument?: boolean;
 }

@@ -59,7 +59,7 @@ export default defineRule<State>({
       code = /Function$/.test(sink) ? args[args.length - 1] : args[0];
     }
     if (!code) return undefined;
-    const found = taintedAt(ctx, code, { labels: ['llm-output'], sanitizers: ['number'] }, call);
+    const found = taintedAt(ctx, code, { labels: ['llm-output'], sanitizers: ['number'], skipToolArguments: true }, call);
     return found && { ...found, sink: sink.replace(/^(global|builtins)\./, '') };
   },
   message(s) {

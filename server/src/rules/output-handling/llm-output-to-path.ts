@@ -130,7 +130,7 @@ export default defineRule<State>({
   check({ captures: { call } }, ctx) {
     const target = pathArguments(ctx, call);
     if (!target) return undefined;
-    const query = { labels: ['llm-output'], sanitizers: ['path'] } as const;
+    const query = { labels: ['llm-output'], sanitizers: ['path'], skipToolArguments: true } as const;
     for (const path of target.paths) {
       const found = taintedAt(ctx, path, query, call);
       if (!found) continue;

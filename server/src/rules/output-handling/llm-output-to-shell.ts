@@ -37,8 +37,8 @@ const JS_SINKS: { callee: RegExp; form: Form }[] = [
 const SHELLS = /^(.*[\\/])?(sh|bash|zsh|dash|ksh|fish|cmd(\.exe)?|powershell(\.exe)?|pwsh|python[\d.]*|node|perl|ruby|php)$/;
 const CODE_FLAG = /^(-\w*[ce]|\/c|-Command)$/;
 
-const SHELL_QUERY: TaintQuery = { labels: ['llm-output'], sanitizers: ['shell', 'number'] };
-const ARGV_QUERY: TaintQuery = { labels: ['llm-output'], sanitizers: ['number'] };
+const SHELL_QUERY: TaintQuery = { labels: ['llm-output'], sanitizers: ['shell', 'number'], skipToolArguments: true };
+const ARGV_QUERY: TaintQuery = { labels: ['llm-output'], sanitizers: ['number'], skipToolArguments: true };
 
 /** What the model controls: a shell command line, the program to run, or some of its arguments. */
 type Control = 'command' | 'program' | 'argument';

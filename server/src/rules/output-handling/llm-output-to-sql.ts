@@ -3,7 +3,7 @@ import { defineRule, type RuleContext } from '../../engine/rule';
 import type { TaintQuery } from '../../engine/taint/types';
 import { calleeName, dottedCallee, fromSource, isPython, taintedAt, type TaintedValue } from '../llm';
 
-const QUERY: TaintQuery = { labels: ['llm-output'], sanitizers: ['sql', 'number'] };
+const QUERY: TaintQuery = { labels: ['llm-output'], sanitizers: ['sql', 'number'], skipToolArguments: true };
 
 /**
  * Calls whose argument IS SQL text, by qualified name, with the argument's keyword (Python) and

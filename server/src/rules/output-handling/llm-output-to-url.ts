@@ -170,7 +170,7 @@ export default defineRule<State>({
   check({ captures: { call } }, ctx) {
     const target = urlArgument(ctx, call);
     if (!target || fixedHost(ctx, target.url)) return undefined;
-    const query = { labels: ['llm-output'], sanitizers: ['url'] } as const;
+    const query = { labels: ['llm-output'], sanitizers: ['url'], skipToolArguments: true } as const;
     const found = taintedAt(ctx, target.url, query, call);
     if (!found) return undefined;
     // The URL's tainted variables, and what the function computes from them (`parsed`, `host`).
