@@ -1,6 +1,13 @@
 // The explicit, sorted registry of rules (no file-system discovery: it breaks under bundling).
 // A test checks that every rule file is registered here, documented and has fixtures.
 import type { AnyRule } from '../engine/rule';
+import agentToolRunsShell from './agency/agent-tool-runs-shell';
+import agentUnboundedLoop from './agency/agent-unbounded-loop';
+import dangerousAgentTool from './agency/dangerous-agent-tool';
+import dangerousFlagEnabled from './agency/dangerous-flag-enabled';
+import destructiveToolWithoutApproval from './agency/destructive-tool-without-approval';
+import mcpToolPoisoning from './agency/mcp-tool-poisoning';
+import unscopedFileTools from './agency/unscoped-file-tools';
 import joblibLoad from './deserialization/joblib-load';
 import jsUnsafeDeserialization from './deserialization/js-unsafe-deserialization';
 import kerasUnsafeLoad from './deserialization/keras-unsafe-load';
@@ -13,6 +20,11 @@ import torchLoadWithoutWeightsOnly from './deserialization/torch-load-without-we
 import torchPickleApis from './deserialization/torch-pickle-apis';
 import vectorstoreUnsafeLoad from './deserialization/vectorstore-unsafe-load';
 import yamlUnsafeLoad from './deserialization/yaml-unsafe-load';
+import bidiControlCharacters from './hidden-content/bidi-control-characters';
+import hiddenUnicodeTagCharacters from './hidden-content/hidden-unicode-tag-characters';
+import invisibleCharacters from './hidden-content/invisible-characters';
+import obfuscatedInstructions from './hidden-content/obfuscated-instructions';
+import rulesFileBackdoor from './hidden-content/rules-file-backdoor';
 import llmCallWithoutMaxTokens from './limits/llm-call-without-max-tokens';
 import llmClientWithoutTimeout from './limits/llm-client-without-timeout';
 import ggufChatTemplateInjection from './model-files/gguf-chat-template-injection';
@@ -49,10 +61,18 @@ import torchHubLoad from './supply-chain/torch-hub-load';
 import trustRemoteCode from './supply-chain/trust-remote-code';
 
 export const RULES: readonly AnyRule[] = [
+  agentToolRunsShell,
+  agentUnboundedLoop,
   aiClientInBrowser,
+  bidiControlCharacters,
+  dangerousAgentTool,
+  dangerousFlagEnabled,
+  destructiveToolWithoutApproval,
   ggufChatTemplateInjection,
   hardcodedAiApiKey,
+  hiddenUnicodeTagCharacters,
   hubDownloadUnpinned,
+  invisibleCharacters,
   joblibLoad,
   jsUnsafeDeserialization,
   kerasLambdaLayer,
@@ -71,17 +91,20 @@ export const RULES: readonly AnyRule[] = [
   malformedModelFile,
   maliciousPickleGlobal,
   marshalDeserialization,
+  mcpToolPoisoning,
   modelDownloadWithoutIntegrity,
   modelFileSkipped,
   nativeLibraryLoad,
   numpyLoadAllowPickle,
   numpyObjectArray,
+  obfuscatedInstructions,
   onnxUnsafeReference,
   pandasReadPickle,
   pickleDeserialization,
   preferSafetensors,
   promptTemplateInjection,
   remoteCodeUnpinned,
+  rulesFileBackdoor,
   safetensorsHeaderInvalid,
   secretInPrompt,
   systemPromptInClientBundle,
@@ -91,6 +114,7 @@ export const RULES: readonly AnyRule[] = [
   torchscriptCode,
   trustRemoteCode,
   unknownPickleGlobal,
+  unscopedFileTools,
   untrustedInputInSystemPrompt,
   untrustedInputWithoutDelimiters,
   vectorstoreUnsafeLoad,

@@ -1,0 +1,2 @@
+; `new NodeFileStore(basePath)`, the store behind LangChain.js ReadFileTool / WriteFileTool.
+(new_expression constructor: (_) @callee) @call

@@ -1,0 +1,2 @@
+; Every call; the check resolves LangChain's file-management toolkit and tools.
+(call function: (_) @callee) @call
