@@ -2,7 +2,7 @@
 // versions and sha256 that the engine verifies at load), generate the rule-query module from
 // the .scm files, and bundle client, server and CLI with esbuild.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, copyFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -123,8 +123,30 @@ async function bundle() {
   ]);
 }
 
-const only = process.argv[2];
+// For a platform-specific .vsix (`--runtime linux-x64`): onnxruntime-node is a native module,
+// so the bundles load it from dist/node_modules; only its JS and the one platform's binaries are
+// copied there (the npm package holds every platform: ~290 MB).
+function copyRuntime(target) {
+  const [platform, arch] = target.split('-');
+  const out = join(root, 'dist', 'node_modules');
+  rmSync(out, { recursive: true, force: true });
+  const node = packageDir('onnxruntime-node');
+  const common = packageDir('onnxruntime-common');
+  cpSync(join(common, 'package.json'), join(out, 'onnxruntime-common', 'package.json'));
+  cpSync(join(common, 'dist'), join(out, 'onnxruntime-common', 'dist'), { recursive: true });
+  cpSync(join(node, 'package.json'), join(out, 'onnxruntime-node', 'package.json'));
+  cpSync(join(node, 'dist'), join(out, 'onnxruntime-node', 'dist'), { recursive: true });
+  const bin = readdirSync(join(node, 'bin')).find((d) => d.startsWith('napi-v'));
+  const from = join(node, 'bin', bin, platform, arch);
+  if (!existsSync(from)) throw new Error(`onnxruntime-node has no binaries for ${target}`);
+  cpSync(from, join(out, 'onnxruntime-node', 'bin', bin, platform, arch), { recursive: true });
+}
+
+const args = process.argv.slice(2);
+const only = args[0];
+const runtime = args.includes('--runtime') ? args[args.indexOf('--runtime') + 1] : undefined;
 copyGrammars();
 generateQueries();
 generateDocs();
 if (only !== '--no-bundle') await bundle();
+if (runtime) copyRuntime(runtime);

@@ -56,7 +56,7 @@ function createStatusBar(context: vscode.ExtensionContext): (status: StatusParam
     const busy = status.state === 'scanning' || status.state === 'analyzing' || status.state === 'starting';
     const icon = busy ? '$(sync~spin)' : status.state === 'error' ? '$(error)' : '$(shield)';
     item.text = `${icon} Airlock${status.findings > 0 ? ` ${status.findings}` : ''}`;
-    item.tooltip = `Airlock: ${status.state}. ${status.counts.error} errors, ${status.counts.warning} warnings, ${status.counts.info} info.${status.message ? `\n${status.message}` : ''}`;
+    item.tooltip = `Airlock: ${status.state}. ${status.counts.error} errors, ${status.counts.warning} warnings, ${status.counts.info} info.${status.classifier ? `\nInjection classifier: ${status.classifier}` : ''}${status.message ? `\n${status.message}` : ''}`;
     item.backgroundColor = status.counts.error > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   };
 }

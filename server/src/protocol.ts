@@ -54,6 +54,8 @@ export interface StatusParams {
   /** Errors/warnings/info split of `findings`. */
   counts: { error: number; warning: number; info: number };
   message?: string;
+  /** Where the classifier runs, or why it does not ("CPU", "CUDA", "disabled", "unavailable: …"). */
+  classifier?: string;
 }
 
 export type RuleSettingValue = 'off' | 'on' | 'error' | 'warning' | 'info';
@@ -68,6 +70,13 @@ export interface AirlockSettings {
   maxFileSize: number;
   /** Delay between the last edit and re-analysis. */
   debounceMs: number;
+  classifier: {
+    enabled: boolean;
+    /** Where the injection classifier runs; `auto` probes CUDA once and falls back to CPU. */
+    device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+    /** Minimum score for injection-prone-prompt findings; 0 means the model's own threshold. */
+    threshold: number;
+  };
 }
 
 export const DEFAULT_SETTINGS: AirlockSettings = {
@@ -77,4 +86,5 @@ export const DEFAULT_SETTINGS: AirlockSettings = {
   exclude: [],
   maxFileSize: 2_000_000,
   debounceMs: 30,
+  classifier: { enabled: true, device: 'auto', threshold: 0 },
 };

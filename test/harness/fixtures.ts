@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../../server/src/engine/engine';
 import { hasGrammar } from '../../server/src/engine/files';
+import { completeClassification, type Scorer } from '../../server/src/engine/classify';
 import { defaultConfig, type AirlockConfig } from '../../server/src/engine/config/config';
 import type { AnyRule } from '../../server/src/engine/rule';
 import { LineIndex } from '../../server/src/engine/text/lines';
@@ -86,10 +87,11 @@ export function fixtureFiles(ruleId: string): string[] {
   return out.sort();
 }
 
-export function checkFixture(engine: Engine, rule: AnyRule, file: string): FixtureResult {
+/** Checks a fixture; texts a classifier rule sets aside are scored by `scorer` (the real model). */
+export async function checkFixture(engine: Engine, rule: AnyRule, file: string, scorer?: Scorer): Promise<FixtureResult> {
   const text = readFileSync(file, 'utf8');
   const config = configForOnly(rule, engine.rules);
-  const { findings, failures } = engine.analyzeText(file, text, config);
+  const { findings, failures } = await completeClassification(engine.analyzeText(file, text, config), scorer);
   const expectations = parseAnnotations(text, rule.meta.id);
   const lines = new LineIndex(text);
   const problems: string[] = failures.map((f) => `rule crashed: ${f.error}`);

@@ -2,7 +2,7 @@
 // needs — and no sources, tests, fixtures, examples or node_modules.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -40,15 +40,21 @@ describe('npm run package', () => {
     const out = mkdtempSync(join(tmpdir(), 'airlock-vsix-'));
     try {
       const vsix = join(out, 'airlock.vsix');
-      const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+      const built = spawnSync(process.execPath, ['scripts/build.mjs', '--runtime', 'linux-x64'], { cwd: ROOT, encoding: 'utf8' });
+      assert.equal(built.status, 0, built.stderr);
+      const r = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--target', 'linux-x64', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr + r.stdout);
       const entries = zipEntries(readFileSync(vsix));
       const names = [...entries.keys()].filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
-      for (const required of ['package.json', 'readme.md', 'LICENSE.txt', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'bin/airlock.js', 'grammars/manifest.json', 'grammars/web-tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'grammars/tree-sitter-tsx.wasm']) {
+      for (const required of ['package.json', 'readme.md', 'LICENSE.txt', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'bin/airlock.js', 'grammars/manifest.json', 'grammars/web-tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'grammars/tree-sitter-tsx.wasm', 'dist/classifier-worker.js', 'dist/classifier-probe.js', 'dist/node_modules/onnxruntime-node/package.json']) {
         assert.ok(names.includes(required), `${required} missing from the .vsix: ${names.join(', ')}`);
       }
-      const forbidden = names.filter((n) => /(^|\/)(node_modules|test|examples|server\/src|client\/src|scripts)\/|\.ts$|\.map$/.test(n));
+      // Only the onnxruntime runtime for this one platform may ride along in dist/node_modules.
+      const forbidden = names.filter((n) => (/(^|\/)(node_modules|test|examples|server\/src|client\/src|scripts|training)\//.test(n) && !n.startsWith('dist/node_modules/onnxruntime-')) || /\.ts$|\.map$/.test(n));
       assert.deepEqual(forbidden, []);
+      assert.ok(names.some((n) => /^dist\/node_modules\/onnxruntime-node\/bin\/napi-v\d+\/linux\/x64\/libonnxruntime/.test(n)));
+      assert.ok(!names.some((n) => /\/(darwin|win32)\//.test(n)), 'no other platform binaries');
+      if (existsSync(join(ROOT, 'models', 'model.json'))) assert.ok(names.includes('models/injection-cnn.onnx') && names.includes('models/model.json'));
       // The grammars shipped are the ones the manifest vouches for.
       const manifest = JSON.parse(entries.get('extension/grammars/manifest.json')!.toString('utf8'));
       for (const g of Object.values(manifest.grammars) as { file: string; sha256: string }[]) {

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { describe, it, before } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { Classifier } from '../../server/src/classifier/index';
+import { completeClassification } from '../../server/src/engine/classify';
 import type { Engine } from '../../server/src/engine/engine';
 import { RULES } from '../../server/src/rules/index';
 import { RULE_QUERIES } from '../../server/src/rules/queries.generated';
@@ -22,8 +24,13 @@ const MIN_LOOKALIKES = 5;
 // synchronously, so the rule list is resolved before describing.
 const engineReady = sharedEngine();
 let engine: Engine;
+// The classifier rule's fixtures are scored by the shipped model (loaded only if a fixture needs it).
+const classifier = new Classifier({ device: 'cpu' });
 before(async () => {
   engine = await engineReady;
+});
+after(async () => {
+  await classifier.dispose();
 });
 
 describe('rule registry', () => {
@@ -58,7 +65,7 @@ describe('rule registry', () => {
         assert.equal(meta.fix === 'none', !rule.fixes, "fix: 'none' exactly when the rule has no fixes()");
       });
 
-      it('has a doc with the fixed headings whose examples behave as they say', () => {
+      it('has a doc with the fixed headings whose examples behave as they say', async () => {
         const docPath = join(RULES_DIR, meta.group, `${meta.id}.md`);
         assert.ok(existsSync(docPath), `${docPath} is missing`);
         const doc = parseDoc(readFileSync(docPath, 'utf8'));
@@ -73,7 +80,7 @@ describe('rule registry', () => {
         for (const ex of [...flagged, ...clean]) {
           const ext = extensionForFence(ex.language);
           assert.ok(ext || ex.file, `unknown fence language ${ex.language}: name the file after it (\`\`\`${ex.language} path/to/file)`);
-          const { findings } = engine.analyzeText(ex.file ?? `doc-example${ext}`, ex.code, config);
+          const { findings } = await completeClassification(engine.analyzeText(ex.file ?? `doc-example${ext}`, ex.code, config), classifier);
           if (ex.heading === 'Example') assert.ok(findings.length > 0, `doc Example must be flagged:\n${ex.code}`);
           else assert.equal(findings.length, 0, `doc 'Use instead' must be clean:\n${ex.code}`);
         }
@@ -94,8 +101,8 @@ describe('rule registry', () => {
       });
 
       for (const file of files) {
-        it(`fixture ${basename(file)}`, () => {
-          const result = checkFixture(engine, rule, file);
+        it(`fixture ${basename(file)}`, async () => {
+          const result = await checkFixture(engine, rule, file, classifier);
           assert.deepEqual(result.problems, []);
           for (const f of result.findings) {
             if (meta.fix === 'none') assert.equal(f.fixes.length, 0);
@@ -118,8 +125,9 @@ describe('rule registry', () => {
       }
 
       if (meta.fix !== 'none') {
-        it(`metadata fix '${meta.fix}' matches the fixes it offers`, () => {
-          const all = files.flatMap((f) => checkFixture(engine, rule, f).findings.flatMap((x) => x.fixes));
+        it(`metadata fix '${meta.fix}' matches the fixes it offers`, async () => {
+          const results = await Promise.all(files.map((f) => checkFixture(engine, rule, f, classifier)));
+          const all = results.flatMap((r) => r.findings.flatMap((x) => x.fixes));
           assert.ok(all.length > 0, 'a fixable rule must offer a fix on some fixture');
           if (meta.fix === 'safe') assert.ok(all.some((x) => x.applicability === 'safe'), "fix: 'safe' rules offer a safe fix somewhere");
         });

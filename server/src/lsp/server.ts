@@ -22,6 +22,8 @@ import type { Engine } from '../engine/engine';
 import { docsUrl } from '../engine/render/report';
 import { isModelFile, scanModel } from '../engine/modelscan';
 import { scan } from '../engine/scan';
+import { completeClassification } from '../engine/classify';
+import { Classifier } from '../classifier/index';
 import { suppressionComment } from '../engine/suppress';
 import type { Finding } from '../engine/types';
 import { RULE_DOCS } from '../rules/docs.generated';
@@ -65,6 +67,8 @@ export class AirlockServer {
   private supportsConfiguration = false;
   private supportsProgress = false;
   private state: StatusParams['state'] = 'starting';
+  /** Created on first use with the window's classifier settings; recreated when they change. */
+  private classifier?: { key: string; instance: Classifier };
 
   constructor(
     private readonly connection: Connection,
@@ -125,7 +129,8 @@ export class AirlockServer {
       const rule = this.engine.rules.find((r) => r.meta.id === params.ruleId);
       return rule ? { ruleId: rule.meta.id, markdown: RULE_DOCS[rule.meta.id] ?? rule.meta.title, url: docsUrl(rule.meta) } : null;
     });
-    c.onShutdown(() => {
+    c.onShutdown(async () => {
+      await this.classifier?.instance.dispose();
       for (const t of this.timers.values()) clearTimeout(t);
       this.documents.dispose();
     });
@@ -161,7 +166,7 @@ export class AirlockServer {
     if (!cached) {
       cached = this.connection.workspace
         .getConfiguration({ scopeUri: uri, section: 'airlock' })
-        .then((s: Partial<AirlockSettings> | null) => ({ ...DEFAULT_SETTINGS, ...(s ?? {}) }))
+        .then((s: Partial<AirlockSettings> | null) => ({ ...DEFAULT_SETTINGS, ...(s ?? {}), classifier: { ...DEFAULT_SETTINGS.classifier, ...(s?.classifier ?? {}) } }))
         .catch(() => DEFAULT_SETTINGS);
       this.settingsCache.set(uri, cached);
     }
@@ -175,7 +180,13 @@ export class AirlockServer {
 
   /** Editor settings for the resource, overlaid with the project's config file (which wins). */
   private configFor(uri: string, settings: AirlockSettings): AirlockConfig {
-    const base = mergeConfig(defaultConfig(), { rules: settings.rules, exclude: settings.exclude, preview: settings.preview, maxFileSize: settings.maxFileSize });
+    const base = mergeConfig(defaultConfig(), {
+      rules: settings.rules,
+      exclude: settings.exclude,
+      preview: settings.preview,
+      maxFileSize: settings.maxFileSize,
+      classifierThreshold: settings.classifier.threshold > 0 ? settings.classifier.threshold : undefined,
+    });
     const path = uriToPath(uri);
     if (!path) return base;
     const loaded = findConfig(dirname(path), this.folderOf(path), this.engine.rules.map((r) => r.meta));
@@ -218,12 +229,25 @@ export class AirlockServer {
         return;
       }
       const version = doc.document.version;
-      const { findings, failures } = this.engine.analyzeTree({ path: uri, text, language: doc.file.language, kinds: doc.file.kinds, tree: doc.tree }, config);
+      const analysis = this.engine.analyzeTree({ path: uri, text, language: doc.file.language, kinds: doc.file.kinds, tree: doc.tree }, config);
+      const { findings, failures } = await completeClassification(analysis, analysis.pending ? this.classifierFor(settings) : undefined, config.classifierThreshold);
       for (const f of failures) this.connection.console.error(`rule ${f.ruleId} failed on ${uri} and was skipped for this file: ${f.error}`);
       if (this.documents.get(uri) === doc && doc.document.version === version) this.publish(uri, findings, doc);
     } catch (err) {
       this.connection.console.error(`analysis of ${uri} failed: ${(err as Error)?.stack ?? String(err)}`);
     }
+  }
+
+  /** The classifier for these settings, started lazily; its state is shown in the status and the log. */
+  private classifierFor(settings: AirlockSettings): Classifier {
+    const key = `${settings.classifier.enabled}:${settings.classifier.device}`;
+    if (this.classifier?.key !== key) {
+      void this.classifier?.instance.dispose();
+      const instance = new Classifier({ enabled: settings.classifier.enabled, device: settings.classifier.device, log: (m) => this.connection.console.info(m) });
+      this.classifier = { key, instance };
+      void instance.start().then(() => this.sendStatus());
+    }
+    return this.classifier.instance;
   }
 
   private publish(uri: string, findings: Finding[], doc: OpenDocument | undefined, diagnostics?: Diagnostic[]): void {
@@ -242,7 +266,9 @@ export class AirlockServer {
   private sendStatus(): void {
     const counts = { error: 0, warning: 0, info: 0 };
     for (const list of this.published.values()) for (const f of list) counts[f.severity]++;
-    const status: StatusParams = { state: this.state, findings: counts.error + counts.warning + counts.info, counts };
+    const c = this.classifier?.instance.status;
+    const classifier = !c ? undefined : c.state === 'ready' ? c.device?.toUpperCase() : c.state === 'unavailable' ? `unavailable: ${c.detail}` : c.state;
+    const status: StatusParams = { state: this.state, findings: counts.error + counts.warning + counts.info, counts, classifier };
     void this.connection.sendNotification(STATUS_NOTIFICATION, status);
   }
 
@@ -335,7 +361,7 @@ export class AirlockServer {
         const settings = await this.settingsFor(pathToFileURL(folder).href);
         const base = mergeConfig(defaultConfig(), { rules: settings.rules, exclude: settings.exclude, preview: settings.preview, maxFileSize: settings.maxFileSize });
         let total = 0;
-        for await (const event of scan(this.engine, [folder], { baseConfig: base, signal: abort.signal })) {
+        for await (const event of scan(this.engine, [folder], { baseConfig: base, signal: abort.signal, scorer: this.classifierFor(settings) })) {
           if (event.kind === 'start') total = event.total;
           else if (event.kind === 'config-error') result.configErrors.push(`${event.error.file}${event.error.line ? `:${event.error.line}` : ''}: ${event.error.message}`);
           else {
