@@ -259,5 +259,6 @@ function toFinding(rule: AnyRule, d: Detection | TextDetection, ctx: RuleContext
     fixes: meta.fix === 'none' || !rule.fixes ? [] : rule.fixes(d, ctx),
     related: d.related ?? [],
     flow: d.flow ?? [],
+    ...(meta.redact && { redact: true }),
   };
 }

@@ -26,6 +26,8 @@ export interface RuleMeta {
   references: string[];
   /** Rules that are off unless configured on (noisy or policy-specific rules). */
   defaultEnabled?: boolean;
+  /** The underlined text is a secret: renderers must not print it (code frames, SARIF snippets). */
+  redact?: boolean;
 }
 
 /** What rules may ask about the file under analysis. Facts are computed lazily and once. */

@@ -61,6 +61,8 @@ export interface Finding {
   flow: RelatedLocation[];
   /** For findings in binary files (model files): where in the bytes, since there are no lines. */
   binary?: BinaryLocation;
+  /** The range holds a secret: show it masked, never whole. */
+  redact?: boolean;
 }
 
 export interface BinaryLocation {

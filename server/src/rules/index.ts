@@ -45,9 +45,11 @@ import llmOutputToShell from './output-handling/llm-output-to-shell';
 import llmOutputToSql from './output-handling/llm-output-to-sql';
 import llmOutputToUrl from './output-handling/llm-output-to-url';
 import llmToolDispatchWithoutAllowlist from './output-handling/llm-tool-dispatch-without-allowlist';
+import promptInjectionPhrase from './prompt-injection/prompt-injection-phrase';
 import promptTemplateInjection from './prompt-injection/prompt-template-injection';
 import secretInPrompt from './prompt-injection/secret-in-prompt';
 import systemPromptInClientBundle from './prompt-injection/system-prompt-in-client-bundle';
+import templateVarInSystemSection from './prompt-injection/template-var-in-system-section';
 import untrustedInputInSystemPrompt from './prompt-injection/untrusted-input-in-system-prompt';
 import untrustedInputWithoutDelimiters from './prompt-injection/untrusted-input-without-delimiters';
 import aiClientInBrowser from './secrets/ai-client-in-browser';
@@ -102,12 +104,14 @@ export const RULES: readonly AnyRule[] = [
   pandasReadPickle,
   pickleDeserialization,
   preferSafetensors,
+  promptInjectionPhrase,
   promptTemplateInjection,
   remoteCodeUnpinned,
   rulesFileBackdoor,
   safetensorsHeaderInvalid,
   secretInPrompt,
   systemPromptInClientBundle,
+  templateVarInSystemSection,
   torchHubLoad,
   torchLoadWithoutWeightsOnly,
   torchPickleApis,

@@ -63,3 +63,10 @@ export function countBySeverity(findings: Iterable<Finding>): Record<Severity, n
 export function allFindings(report: Report): Finding[] {
   return report.files.flatMap((f) => f.findings);
 }
+
+/** A line of source with a secret's part of it masked: the first four characters, then dots. */
+export function redactLine(line: string, from: number, to: number): string {
+  if (to <= from) return line;
+  const secret = line.slice(from, to);
+  return line.slice(0, from) + secret.slice(0, 4) + '•'.repeat(Math.max(0, secret.length - 4)) + line.slice(to);
+}

@@ -1,7 +1,7 @@
 // SARIF 2.1.0 for code-scanning services. Written directly (no SDK) and validated against the
 // official schema in a test. Columns are UTF-16 code units (SARIF's default columnKind).
 import { RULE_DOCS } from '../../rules/docs.generated';
-import { docsUrl, locate, PROJECT_URL, type Report } from './report';
+import { docsUrl, locate, PROJECT_URL, redactLine, type Report } from './report';
 import type { Severity } from '../types';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -33,7 +33,7 @@ export function renderSarif(report: Report): string {
                 startColumn: start.character + 1,
                 endLine: end.line + 1,
                 endColumn: end.character + 1,
-                snippet: { text: lines.lineText(start.line) },
+                snippet: { text: f.redact ? redactLine(lines.lineText(start.line), start.character, start.line === end.line ? end.character : Infinity) : lines.lineText(start.line) },
               },
         },
       },

@@ -1,6 +1,6 @@
 // Human-readable output, shaped like a compiler's: a headline, the location, a code frame with
 // the finding underlined, then the fixes and the docs link. Lines and columns are 1-based.
-import { allFindings, countBySeverity, docsUrl, locate, type LocatedFinding, type Report } from './report';
+import { allFindings, countBySeverity, docsUrl, locate, redactLine, type LocatedFinding, type Report } from './report';
 
 const ANSI = { red: 31, yellow: 33, cyan: 36, blue: 34, dim: 2, bold: 1 } as const;
 type Style = keyof typeof ANSI;
@@ -23,7 +23,8 @@ function frame(item: LocatedFinding, paint: (s: string, style: Style) => string)
   const gutter = (n?: number) => paint(`${n === undefined ? ''.padStart(width) : String(n).padStart(width)} |`, 'blue');
   const out = [gutter()];
   for (let line = start.line; line <= last; line++) {
-    const text = lines.lineText(line);
+    const raw = lines.lineText(line);
+    const text = item.finding.redact ? redactLine(raw, line === start.line ? start.character : 0, line === end.line ? end.character : raw.length) : raw;
     out.push(`${gutter(line + 1)} ${expandTabs(text)}`);
     const from = line === start.line ? start.character : text.length - text.trimStart().length;
     const to = line === end.line ? end.character : text.length;

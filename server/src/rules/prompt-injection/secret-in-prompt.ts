@@ -107,6 +107,7 @@ export default defineRule<State>({
     severity: 'error',
     status: 'stable',
     fix: 'none',
+    redact: true,
     cwe: [200, 798],
     owasp: ['LLM02', 'LLM07'],
     confidence: 'high',

@@ -1,14 +1,14 @@
 import type { Node } from 'web-tree-sitter';
-import { defineRule, type Detection, type RuleContext } from '../../engine/rule';
+import { defineRule, type Detection, type RuleContext, type TextDetection } from '../../engine/rule';
 import type { Fix, TextEdit } from '../../engine/types';
 import { aiClientAt, callOptions, clientKeyEnv, definitionOf, jsConstantString, jsEnvRead, literalString, pythonEnvRead, removeStatement } from '../client-options';
 import { isPython } from '../llm';
 import { ensureImport } from '../python-edits';
 import { findKeysInText, isAiKeyEnvName, looksLikeSecretValue, maskValue, type KeyMatch } from '../secret-formats';
 
-type Place = 'string' | 'comment' | 'client' | 'environment';
+type Place = 'string' | 'comment' | 'client' | 'environment' | 'text';
 
-interface State extends Detection {
+interface Found {
   /** "an OpenAI API key", "a literal API key". */
   what: string;
   masked: string;
@@ -20,6 +20,8 @@ interface State extends Detection {
   /** The environment variable the SDK reads instead. */
   envVar?: string;
 }
+
+type State = (Detection & Found) | (TextDetection & Found);
 
 /** Files that use Gemini or another Google AI SDK: only there is an `AIza…` key taken as an AI key. */
 const GOOGLE_AI_CONTEXT = /google\.generativeai|google\.genai|from google import genai|vertexai|@google\/generative-ai|@google\/genai|@ai-sdk\/google|langchain_google|@langchain\/google|gemini|GOOGLE_API_KEY|GOOGLE_GENERATIVE_AI/i;
@@ -35,6 +37,7 @@ export default defineRule<State>({
     severity: 'error',
     status: 'stable',
     fix: 'unsafe',
+    redact: true,
     cwe: [798],
     owasp: ['LLM02'],
     confidence: 'high',
@@ -46,7 +49,16 @@ export default defineRule<State>({
       'https://huggingface.co/docs/hub/security-tokens',
     ],
   },
-  languages: ['python', 'javascript', 'typescript', 'tsx'],
+  // Code is searched through its syntax (strings, comments, client arguments); every other text
+  // file the scan reads (.env, JSON/YAML/TOML, notebooks, Markdown) as raw text.
+  languages: ['python', 'javascript', 'typescript', 'tsx', 'json', 'yaml', 'toml', 'markdown', 'text'],
+  checkFile(ctx) {
+    if (ctx.kinds.has('code')) return undefined;
+    const google = GOOGLE_AI_CONTEXT.test(ctx.text);
+    return findKeysInText(ctx.text)
+      .filter((key) => key.provider !== 'google' || google)
+      .map((key) => ({ range: { start: key.start, end: key.end }, what: key.description, masked: key.masked, place: 'text' as Place, envVar: key.envVar }));
+  },
   check({ captures }, ctx) {
     if (captures.comment) return keysInNode(ctx, captures.comment, 'comment');
     if (captures.string) return keysInNode(ctx, captures.string, 'string');
@@ -61,6 +73,8 @@ export default defineRule<State>({
     switch (s.place) {
       case 'comment':
         return `${capitalize(s.what)} (${s.masked}) sits in a comment: ${exposure}. Delete it and revoke the key.`;
+      case 'text':
+        return `${capitalize(s.what)} (${s.masked}) is written into this file: ${exposure}. Revoke it, remove it from the file (and its history), and provide it through ${env} at run time.`;
       case 'client':
         return `A literal API key (${s.masked}) is passed to \`${s.client}\`: ${exposure}. Revoke it and let the SDK read it from ${env} (or a secret manager).`;
       case 'environment':
