@@ -132,10 +132,12 @@ function copyRuntime(target) {
   rmSync(out, { recursive: true, force: true });
   const node = packageDir('onnxruntime-node');
   const common = packageDir('onnxruntime-common');
+  // Code only: type declarations and source maps stay out of the package.
+  const code = { recursive: true, filter: (src) => !/\.(map|d\.ts)$/.test(src) };
   cpSync(join(common, 'package.json'), join(out, 'onnxruntime-common', 'package.json'));
-  cpSync(join(common, 'dist'), join(out, 'onnxruntime-common', 'dist'), { recursive: true });
+  cpSync(join(common, 'dist'), join(out, 'onnxruntime-common', 'dist'), code);
   cpSync(join(node, 'package.json'), join(out, 'onnxruntime-node', 'package.json'));
-  cpSync(join(node, 'dist'), join(out, 'onnxruntime-node', 'dist'), { recursive: true });
+  cpSync(join(node, 'dist'), join(out, 'onnxruntime-node', 'dist'), code);
   const bin = readdirSync(join(node, 'bin')).find((d) => d.startsWith('napi-v'));
   const from = join(node, 'bin', bin, platform, arch);
   if (!existsSync(from)) throw new Error(`onnxruntime-node has no binaries for ${target}`);
