@@ -8,6 +8,16 @@ import dangerousFlagEnabled from './agency/dangerous-flag-enabled';
 import destructiveToolWithoutApproval from './agency/destructive-tool-without-approval';
 import mcpToolPoisoning from './agency/mcp-tool-poisoning';
 import unscopedFileTools from './agency/unscoped-file-tools';
+import agentAutoEnableMcp from './agent-config/agent-auto-enable-mcp';
+import agentEndpointOverride from './agent-config/agent-endpoint-override';
+import agentHookUnsafe from './agent-config/agent-hook-unsafe';
+import agentPermissionsBypass from './agent-config/agent-permissions-bypass';
+import agentPermissionsWildcard from './agent-config/agent-permissions-wildcard';
+import mcpDangerousLaunch from './agent-config/mcp-dangerous-launch';
+import mcpInsecureTransport from './agent-config/mcp-insecure-transport';
+import mcpPlaintextSecret from './agent-config/mcp-plaintext-secret';
+import mcpToxicFlow from './agent-config/mcp-toxic-flow';
+import mcpUnpinnedPackage from './agent-config/mcp-unpinned-package';
 import joblibLoad from './deserialization/joblib-load';
 import jsUnsafeDeserialization from './deserialization/js-unsafe-deserialization';
 import kerasUnsafeLoad from './deserialization/keras-unsafe-load';
@@ -63,6 +73,11 @@ import torchHubLoad from './supply-chain/torch-hub-load';
 import trustRemoteCode from './supply-chain/trust-remote-code';
 
 export const RULES: readonly AnyRule[] = [
+  agentAutoEnableMcp,
+  agentEndpointOverride,
+  agentHookUnsafe,
+  agentPermissionsBypass,
+  agentPermissionsWildcard,
   agentToolRunsShell,
   agentUnboundedLoop,
   aiClientInBrowser,
@@ -93,7 +108,12 @@ export const RULES: readonly AnyRule[] = [
   malformedModelFile,
   maliciousPickleGlobal,
   marshalDeserialization,
+  mcpDangerousLaunch,
+  mcpInsecureTransport,
+  mcpPlaintextSecret,
   mcpToolPoisoning,
+  mcpToxicFlow,
+  mcpUnpinnedPackage,
   modelDownloadWithoutIntegrity,
   modelFileSkipped,
   nativeLibraryLoad,

@@ -53,7 +53,8 @@ export default defineRule<State>({
   // file the scan reads (.env, JSON/YAML/TOML, notebooks, Markdown) as raw text.
   languages: ['python', 'javascript', 'typescript', 'tsx', 'json', 'yaml', 'toml', 'markdown', 'text'],
   checkFile(ctx) {
-    if (ctx.kinds.has('code')) return undefined;
+    // Code is searched through its syntax; MCP configs by mcp-plaintext-secret, with the client's own reference fix.
+    if (ctx.kinds.has('code') || ctx.kinds.has('mcp')) return undefined;
     const google = GOOGLE_AI_CONTEXT.test(ctx.text);
     return findKeysInText(ctx.text)
       .filter((key) => key.provider !== 'google' || google)
