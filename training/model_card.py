@@ -68,6 +68,8 @@ def main() -> None:
         "- Benign system prompts that quote attacks to refuse them are the hardest negatives (see the",
         "  benign_system_prompt FPR above).",
         "- Attacks that read like ordinary requests, non-English attacks and encoded payloads are often missed.",
+        "- Framing shifts scores: a DAN jailbreak scored 0.99 alone but 0.04 under a Markdown heading saying",
+        "  where it was copied from. Indirect injections inside long documents are the weakest kind.",
         "- No GPU was available when this model was trained and measured; the CUDA path is probed at run time.",
         "",
     ]

@@ -55,6 +55,7 @@ import llmOutputToShell from './output-handling/llm-output-to-shell';
 import llmOutputToSql from './output-handling/llm-output-to-sql';
 import llmOutputToUrl from './output-handling/llm-output-to-url';
 import llmToolDispatchWithoutAllowlist from './output-handling/llm-tool-dispatch-without-allowlist';
+import injectionPronePrompt from './prompt-injection/injection-prone-prompt';
 import promptInjectionPhrase from './prompt-injection/prompt-injection-phrase';
 import promptTemplateInjection from './prompt-injection/prompt-template-injection';
 import secretInPrompt from './prompt-injection/secret-in-prompt';
@@ -89,6 +90,7 @@ export const RULES: readonly AnyRule[] = [
   hardcodedAiApiKey,
   hiddenUnicodeTagCharacters,
   hubDownloadUnpinned,
+  injectionPronePrompt,
   invisibleCharacters,
   joblibLoad,
   jsUnsafeDeserialization,
