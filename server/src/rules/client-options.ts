@@ -8,6 +8,7 @@ import type { RuleContext } from '../engine/rule';
 import type { TextEdit } from '../engine/types';
 import { calleeName, isPython } from './llm';
 import { addArgument } from './python-edits';
+import { lineEndOf, lineStartOf, startsLine } from '../engine/text/lines';
 
 export interface ClientTimeout {
   /** Options that set it (any one is enough). */
@@ -234,19 +235,8 @@ export function pythonEnvRead(ctx: RuleContext, node: Node): string | undefined 
 
 // ---- Edits ---------------------------------------------------------------------------------
 
-function lineStartOf(source: string, offset: number): number {
-  return source.lastIndexOf('\n', offset - 1) + 1;
-}
 
-function lineEndOf(source: string, offset: number): number {
-  const nl = source.indexOf('\n', offset);
-  if (nl < 0) return source.length;
-  return nl > 0 && source[nl - 1] === '\r' ? nl - 1 : nl;
-}
 
-function startsItsLine(source: string, node: Node): boolean {
-  return /^[ \t]*$/.test(source.slice(lineStartOf(source, node.startIndex), node.startIndex));
-}
 
 /** Edits that append `text` (`timeout: 60_000`) as the last property of a JS object literal, keeping its layout. */
 export function addJsProperty(object: Node, source: string, text: string): TextEdit[] | undefined {
@@ -261,7 +251,7 @@ export function addJsProperty(object: Node, source: string, text: string): TextE
   }
   const comma = last.nextSibling?.type === ',' ? last.nextSibling : undefined;
   const tail = comma ?? last;
-  const onePerLine = close.startPosition.row > tail.endPosition.row && startsItsLine(source, last);
+  const onePerLine = close.startPosition.row > tail.endPosition.row && startsLine(source, last.startIndex);
   if (!onePerLine) return [{ start: last.endIndex, end: last.endIndex, newText: `, ${text}` }];
   const indent = source.slice(lineStartOf(source, last.startIndex), last.startIndex);
   const lineEnd = lineEndOf(source, tail.endIndex);
@@ -312,7 +302,7 @@ export function removeStatement(ctx: RuleContext, expression: Node): TextEdit | 
   const siblings = block.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
   if (siblings.length < 2 && block.type !== 'module' && block.type !== 'program') return undefined;
   const source = ctx.text;
-  if (!startsItsLine(source, statement)) return undefined;
+  if (!startsLine(source, statement.startIndex)) return undefined;
   const end = lineEndOf(source, statement.endIndex);
   if (!/^[ \t]*(#.*|\/\/.*)?$/.test(source.slice(statement.endIndex, end))) return undefined;
   const start = lineStartOf(source, statement.startIndex);

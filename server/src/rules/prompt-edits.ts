@@ -3,6 +3,7 @@
 // and layout-keeping edits: inserting an element into a list/array literal, adding an import.
 import type { Node } from 'web-tree-sitter';
 import type { TextEdit } from '../engine/types';
+import { lineEndOf, lineStartOf, newlineOf } from '../engine/text/lines';
 
 export type Piece =
   /** Literal text, as written in the source (escapes not decoded). */
@@ -107,19 +108,8 @@ export function uniqueTags(names: string[]): string[] {
   });
 }
 
-function lineStartOf(source: string, offset: number): number {
-  return source.lastIndexOf('\n', offset - 1) + 1;
-}
 
-function lineEndOf(source: string, offset: number): number {
-  const nl = source.indexOf('\n', offset);
-  if (nl < 0) return source.length;
-  return nl > 0 && source[nl - 1] === '\r' ? nl - 1 : nl;
-}
 
-function newline(source: string): string {
-  return source.includes('\r\n') ? '\r\n' : '\n';
-}
 
 /** The elements of a Python list or JS array literal (no comments). */
 export function elementsOf(list: Node): Node[] {
@@ -141,7 +131,7 @@ export function insertElement(list: Node, source: string, index: number, text: s
   if (!open || items.length === 0) return open ? [{ start: open.endIndex, end: open.endIndex, newText: text }] : [];
   const close = list.lastChild;
   const onePerLine = (close?.startPosition.row ?? 0) > items[items.length - 1].endPosition.row && /^[ \t]*$/.test(source.slice(lineStartOf(source, items[0].startIndex), items[0].startIndex));
-  const nl = newline(source);
+  const nl = newlineOf(source);
   if (index < items.length) {
     const before = items[index];
     const indent = source.slice(lineStartOf(source, before.startIndex), before.startIndex);

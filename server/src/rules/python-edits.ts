@@ -4,30 +4,19 @@
 import type { Node } from 'web-tree-sitter';
 import type { RuleContext } from '../engine/rule';
 import type { TextEdit } from '../engine/types';
+import { lineEndOf, lineStartOf, newlineOf, startsLine } from '../engine/text/lines';
 
 /** The comma-separated items of an argument list or a dict display, without comments. */
 function itemsOf(container: Node): Node[] {
   return container.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
 }
 
-function lineStartOf(source: string, offset: number): number {
-  return source.lastIndexOf('\n', offset - 1) + 1;
-}
 
-/** The offset of the line break ending the line that contains `offset` (or the text's end). */
-function lineEndOf(source: string, offset: number): number {
-  const nl = source.indexOf('\n', offset);
-  if (nl < 0) return source.length;
-  return nl > 0 && source[nl - 1] === '\r' ? nl - 1 : nl;
-}
 
 function lineBreakAt(source: string, offset: number): string {
   return source.startsWith('\r\n', offset) ? '\r\n' : source[offset] === '\n' ? '\n' : '';
 }
 
-function startsItsLine(source: string, node: Node): boolean {
-  return /^[ \t]*$/.test(source.slice(lineStartOf(source, node.startIndex), node.startIndex));
-}
 
 /** Whether `inner` lies within `outer` (so an edit to it stays inside the flagged call). */
 export function isWithin(inner: Node, outer: Node): boolean {
@@ -48,7 +37,7 @@ export function addArgument(call: Node, source: string, argument: string): TextE
 
   const comma = last.nextSibling?.type === ',' ? last.nextSibling : undefined;
   const tail = comma ?? last;
-  const onePerLine = close.startPosition.row > tail.endPosition.row && startsItsLine(source, last);
+  const onePerLine = close.startPosition.row > tail.endPosition.row && startsLine(source, last.startIndex);
   // Inline: a trailing comma, if any, stays after the new argument.
   if (!onePerLine) return [{ start: last.endIndex, end: last.endIndex, newText: `, ${argument}` }];
 
@@ -81,7 +70,7 @@ export function removeItem(item: Node, source: string): TextEdit | undefined {
   const comma = item.nextSibling?.type === ',' ? item.nextSibling : undefined;
   const end = comma?.endIndex ?? item.endIndex;
   const lineEnd = lineEndOf(source, end);
-  if (startsItsLine(source, item) && /^[ \t]*(#.*)?$/.test(source.slice(end, lineEnd))) {
+  if (startsLine(source, item.startIndex) && /^[ \t]*(#.*)?$/.test(source.slice(end, lineEnd))) {
     return { start: lineStartOf(source, item.startIndex), end: lineEnd + lineBreakAt(source, lineEnd).length, newText: '' };
   }
   // Taking the comma before the item would also take a comment that belongs to the previous line.
@@ -144,7 +133,7 @@ export function ensureFromImport(ctx: RuleContext, module: string, name: string)
 
 function addImportLine(ctx: RuleContext, line: string): TextEdit[] {
   const statements = ctx.tree.rootNode.namedChildren.filter((c): c is Node => !!c);
-  const nl = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+  const nl = newlineOf(ctx.text);
   const imports = statements.filter((s) => s.type === 'import_statement' || s.type === 'import_from_statement' || s.type === 'future_import_statement');
   const anchor = imports[imports.length - 1];
   if (anchor) return [{ start: anchor.startIndex, end: anchor.endIndex, newText: `${anchor.text}${nl}${line}` }];

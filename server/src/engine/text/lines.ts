@@ -71,3 +71,25 @@ export function codePointLength(text: string): number {
   for (const _ of text) n++;
   return n;
 }
+
+/** Offset where the line holding `offset` starts. */
+export function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+/** Offset of the line break ending the line that holds `offset` (before a `\r\n`), or the text's end. */
+export function lineEndOf(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  if (nl < 0) return text.length;
+  return nl > 0 && text[nl - 1] === '\r' ? nl - 1 : nl;
+}
+
+/** Whether only spaces and tabs come before `offset` on its line. */
+export function startsLine(text: string, offset: number): boolean {
+  return /^[ \t]*$/.test(text.slice(lineStartOf(text, offset), offset));
+}
+
+/** The line break a file uses: `\r\n` when it has any, else `\n`. */
+export function newlineOf(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
