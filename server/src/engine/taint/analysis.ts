@@ -6,7 +6,7 @@
 // through calls of same-file functions into their return values. Sources, sanitizers and
 // language syntax come from a per-language adapter; what counts as a source is data (sdk/).
 // Everything is bounded: depth, visited nodes and call nesting, so hostile input cannot hang it.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Query } from 'web-tree-sitter';
 import type { Binding, ScopeTree } from '../facts/scopes';
 import type { RelatedLocation } from '../types';
 import type { SourceMatch, TaintPath, TaintQuery, TaintStep } from './types';
@@ -237,4 +237,24 @@ export function flowOf(path: TaintPath, file: string): RelatedLocation[] {
   return path.steps
     .filter((s) => !seen.has(s.node.id) && (seen.add(s.node.id), true))
     .map((s: TaintStep) => ({ path: file, range: { start: s.node.startIndex, end: s.node.endIndex }, message: s.message }));
+}
+
+/**
+ * Calls of a file grouped by the same-file function they invoke (both adapters' `callSites`).
+ * The query is the caller's and is deleted here.
+ */
+export function indexCallSites(query: Query, root: Node, calledFunction: (call: Node) => Node | undefined): Map<number, Node[]> {
+  const byFunction = new Map<number, Node[]>();
+  try {
+    for (const { node } of query.captures(root)) {
+      const target = calledFunction(node);
+      if (!target) continue;
+      const list = byFunction.get(target.id);
+      if (list) list.push(node);
+      else byFunction.set(target.id, [node]);
+    }
+  } finally {
+    query.delete();
+  }
+  return byFunction;
 }

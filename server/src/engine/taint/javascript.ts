@@ -4,7 +4,7 @@ import type { Binding } from '../facts/scopes';
 import type { JavaScriptFacts } from '../facts/javascript';
 import { stringValue } from '../facts/javascript';
 import { isModelOutputCall } from '../sdk/index';
-import type { ExpressionShape, TaintAdapter } from './analysis';
+import { indexCallSites, type ExpressionShape, type TaintAdapter } from './analysis';
 import type { SanitizerKind, SourceMatch, TaintQuery } from './types';
 
 const UNTRUSTED: [RegExp, string][] = [
@@ -223,7 +223,6 @@ export class JavaScriptTaintAdapter implements TaintAdapter {
 
   callSites(fn: Node): Node[] {
     if (!this.callsByFunction) {
-      this.callsByFunction = new Map();
       // JSX exists in the javascript and tsx grammars only.
       let query: Query;
       try {
@@ -231,14 +230,7 @@ export class JavaScriptTaintAdapter implements TaintAdapter {
       } catch {
         query = new Query(this.facts.tree.language, '(call_expression) @call');
       }
-      try {
-        for (const { node } of query.captures(this.facts.tree.rootNode)) {
-          const target = this.calledFunction(node);
-          if (target) this.callsByFunction.set(target.id, [...(this.callsByFunction.get(target.id) ?? []), node]);
-        }
-      } finally {
-        query.delete();
-      }
+      this.callsByFunction = indexCallSites(query, this.facts.tree.rootNode, (c) => this.calledFunction(c));
     }
     return this.callsByFunction.get(fn.id) ?? [];
   }

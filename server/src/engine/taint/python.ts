@@ -3,7 +3,7 @@ import { Query, type Node } from 'web-tree-sitter';
 import type { Binding } from '../facts/scopes';
 import type { PythonFacts } from '../facts/python';
 import { isModelOutputCall } from '../sdk/index';
-import type { ExpressionShape, TaintAdapter } from './analysis';
+import { indexCallSites, type ExpressionShape, type TaintAdapter } from './analysis';
 import type { SanitizerKind, SourceMatch, TaintQuery } from './types';
 
 /** Qualified-name prefixes of untrusted values (a call to them or a read of them). */
@@ -229,18 +229,7 @@ export class PythonTaintAdapter implements TaintAdapter {
   }
 
   callSites(fn: Node): Node[] {
-    if (!this.callsByFunction) {
-      this.callsByFunction = new Map();
-      const query = new Query(this.facts.tree.language, '(call) @call');
-      try {
-        for (const { node } of query.captures(this.facts.tree.rootNode)) {
-          const target = this.calledFunction(node);
-          if (target) this.callsByFunction.set(target.id, [...(this.callsByFunction.get(target.id) ?? []), node]);
-        }
-      } finally {
-        query.delete();
-      }
-    }
+    this.callsByFunction ??= indexCallSites(new Query(this.facts.tree.language, '(call) @call'), this.facts.tree.rootNode, (c) => this.calledFunction(c));
     return this.callsByFunction.get(fn.id) ?? [];
   }
 
