@@ -1,7 +1,7 @@
 // Engine guarantees: a crashing rule is isolated, grammars are verified before they load,
 // and rule queries are merged per language.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,6 +11,9 @@ import { defaultGrammarDir, GrammarIntegrityError, loadLanguages } from '../../s
 import { defineRule } from '../../server/src/engine/rule';
 import { RULE_QUERIES } from '../../server/src/rules/queries.generated';
 import { RULES } from '../../server/src/rules/index';
+import { fixtureFiles } from '../harness/fixtures';
+import { listFiles } from '../../server/src/engine/scan';
+import { classifyFile } from '../../server/src/engine/files';
 
 const exploding = defineRule({
   meta: { ...RULES[0].meta, id: 'exploding-rule', title: 'A rule that always throws, for tests' },
@@ -58,5 +61,27 @@ describe('engine', () => {
   it('skips files in languages it does not parse', async () => {
     const engine = await Engine.create();
     assert.deepEqual(engine.analyzeText('notes.txt', 'pickle.loads(x)', defaultConfig()).findings, []);
+  });
+
+  it('pre-filters (`requires`) change no finding in any fixture or in the example project', async () => {
+    // A pre-filter that is too strict would hide findings: compare every rule's findings with
+    // and without them over every file the tests know.
+    const engine = await Engine.create();
+    const files = [...new Set(RULES.flatMap((r) => fixtureFiles(r.meta.id)))];
+    const example = join(__dirname, '..', '..', 'examples', 'rag-assistant');
+    files.push(...(await listFiles([example])).filter((f) => classifyFile(f)));
+    const run = () => files.flatMap((file) => {
+      const text = readFileSync(file, 'utf8');
+      return engine.analyzeText(file, text, defaultConfig()).findings.map((f) => `${file}:${f.range.start}:${f.ruleId}`);
+    });
+    const gated = run();
+    const prefilters = RULES.map((r) => r.requires);
+    try {
+      for (const r of RULES) (r as { requires?: unknown }).requires = undefined;
+      assert.deepEqual(gated, run());
+    } finally {
+      RULES.forEach((r, i) => ((r as { requires?: unknown }).requires = prefilters[i]));
+    }
+    assert.ok(RULES.filter((r) => r.requires).length >= 30, 'the expensive rules have pre-filters');
   });
 });

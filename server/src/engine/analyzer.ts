@@ -17,10 +17,61 @@ import { classifyFile, isJavaScriptFamily } from './files';
 
 export class RuleQueryError extends Error {}
 
-interface CompiledLanguage {
+/** A merged query over some rules' patterns, and the rules each of its patterns dispatches to. */
+interface MergedQuery {
   query: Query;
   /** patternOwners[i] are the rules that own merged pattern i (identical patterns are shared). */
   patternOwners: AnyRule[][];
+}
+
+/**
+ * Every query rule's patterns for one language. The query a file runs is merged from the
+ * patterns of the rules active for it (enabled, and whose `requires` pre-filter the text
+ * passes), compiled on first use and cached: most files need far fewer rules than all of them,
+ * and a smaller query matches fewer nodes and dispatches fewer checks.
+ */
+export class CompiledLanguage {
+  /** The query rules of this language, in registry order; a rule's bit in a key is its index here. */
+  readonly rules: readonly AnyRule[];
+  private readonly merged = new Map<string, MergedQuery>();
+  private static readonly CACHE_SIZE = 16;
+
+  constructor(
+    private readonly language: Language,
+    private readonly patterns: readonly string[],
+    private readonly owners: readonly AnyRule[][],
+  ) {
+    this.rules = [...new Set(owners.flat())];
+  }
+
+  /** The merged query for exactly these rules (a subset of `rules`), or undefined when none is active. */
+  queryFor(active: ReadonlySet<AnyRule>): MergedQuery | undefined {
+    if (active.size === 0) return undefined;
+    const key = this.rules.map((r) => (active.has(r) ? '1' : '0')).join('');
+    let merged = this.merged.get(key);
+    if (merged) {
+      // Most recently used last, so eviction drops the least recently used.
+      this.merged.delete(key);
+      this.merged.set(key, merged);
+      return merged;
+    }
+    const patterns: string[] = [];
+    const patternOwners: AnyRule[][] = [];
+    this.patterns.forEach((pattern, i) => {
+      const owners = this.owners[i].filter((r) => active.has(r));
+      if (owners.length === 0) return;
+      patterns.push(pattern);
+      patternOwners.push(owners);
+    });
+    merged = { query: new Query(this.language, patterns.join('\n')), patternOwners };
+    this.merged.set(key, merged);
+    if (this.merged.size > CompiledLanguage.CACHE_SIZE) {
+      const [oldestKey, oldest] = this.merged.entries().next().value!;
+      oldest.query.delete();
+      this.merged.delete(oldestKey);
+    }
+    return merged;
+  }
 }
 
 export interface RuleFailure {
@@ -72,7 +123,7 @@ export function compileRuleQueries(languages: Record<GrammarLanguageId, Language
       }
     }
     if (patterns.length === 0) continue;
-    compiled.set(language, { query: new Query(languages[language], patterns.join('\n')), patternOwners: owners });
+    compiled.set(language, new CompiledLanguage(languages[language], patterns, owners));
   }
   return compiled;
 }
@@ -188,6 +239,14 @@ export function analyzeFile(compiled: CompiledLanguage | undefined, fileRules: r
     if (!s) settings.set(rule, (s = ruleSetting(config, rule.meta)));
     return s.enabled && !failed.has(rule.meta.id) && ruleApplies(rule, input.language, kinds) ? s : undefined;
   };
+  // Many rules share one pre-filter expression: each is tested once against this file's text.
+  const prefilterResults = new Map<RegExp, boolean>();
+  const passes = (re: RegExp) => {
+    let result = prefilterResults.get(re);
+    if (result === undefined) prefilterResults.set(re, (result = re.test(input.text)));
+    return result;
+  };
+  const passesPrefilter = (rule: AnyRule) => !rule.requires || (rule.requires instanceof RegExp ? passes(rule.requires) : rule.requires.some(passes));
   const run = (rule: AnyRule, produce: () => unknown) => {
     const setting = active(rule);
     if (!setting) return;
@@ -214,10 +273,12 @@ export function analyzeFile(compiled: CompiledLanguage | undefined, fileRules: r
     }
   };
 
-  if (compiled && input.tree) {
-    for (const match of compiled.query.matches(input.tree.rootNode)) {
+  // The query holds the patterns of the rules that are on for this file and whose pre-filter its text passes.
+  const merged = compiled && input.tree ? compiled.queryFor(new Set(compiled.rules.filter((r) => active(r) && passesPrefilter(r)))) : undefined;
+  if (merged) {
+    for (const match of merged.query.matches(input.tree!.rootNode)) {
       const captures = capturesOf(match.captures);
-      for (const rule of compiled.patternOwners[match.patternIndex]) run(rule, () => rule.check?.(captures, ctx));
+      for (const rule of merged.patternOwners[match.patternIndex]) run(rule, () => rule.check?.(captures, ctx));
     }
   }
   for (const rule of fileRules) run(rule, () => rule.checkFile?.(ctx));

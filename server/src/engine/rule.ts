@@ -87,6 +87,15 @@ export interface RuleDefinition<S extends Detection | TextDetection = Detection>
   languages: readonly LanguageId[];
   /** Only files of these kinds (e.g. MCP configs among JSON files); all files of the languages when absent. */
   fileKinds?: readonly FileKind[];
+  /**
+   * A pre-filter for the rule's query, like Semgrep's: `check` can only fire in files whose text
+   * matches (the module and API names its checks resolve to). Files that fail it leave the
+   * rule's patterns out of the query they run. Write it from the rule's own tables, loosely: a
+   * pre-filter that is too strict hides findings, one that is too loose only costs time. A list
+   * passes when any of its expressions does; each expression is tested once per file, however many
+   * rules share it. Absent: every file runs the query. `checkFile` is not gated.
+   */
+  requires?: RegExp | readonly RegExp[];
   /** Query rules: one match of the rule's .scm query → detections. */
   check?(match: RuleMatch, ctx: RuleContext): S | S[] | undefined;
   /** Whole-file rules (text formats, hidden characters): the file → detections. */

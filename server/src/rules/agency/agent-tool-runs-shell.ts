@@ -4,6 +4,7 @@ import type { SanitizerKind, TaintPath } from '../../engine/taint/types';
 import { constantPrefix, descendantsOfType, enclosingToolHandler, isParameterNode, parameterNames, toolHandlers, type ToolHandler } from '../agent-tools';
 import { comparisonOperator, derivedNames, isGuarded, methodCall, namesIn, operands, unwrap, type Verdict } from '../guards';
 import { calleeName, isPython, taintedAt, type TaintedValue } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 /** What the sink does with the value. */
 type Kind = 'shell' | 'code' | 'sql' | 'url' | 'path';
@@ -104,6 +105,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     // Files without tools have no model-chosen arguments (the handler forms the taint analysis
     // knows are a subset of the ones agent-tools.ts finds).

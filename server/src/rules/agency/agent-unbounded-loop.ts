@@ -4,6 +4,7 @@ import type { Fix } from '../../engine/types';
 import { isModelOutputCall } from '../../engine/sdk/index';
 import { descendantsOfType, isFunction } from '../agent-tools';
 import { calleeName, dottedCallee, isPython } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 /** Step, turn and recursion limits above this are treated as no limit. */
 const THRESHOLD = 100;
@@ -84,6 +85,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures }, ctx) {
     if (captures.loop) return loopCheck(ctx, captures.loop);
     if (captures.call) return isPython(ctx) ? pythonCall(ctx, captures.call) : javascriptCall(ctx, captures.call);

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, type Detection } from '../../engine/rule';
 import type { Severity } from '../../engine/types';
 import { calleeName, isPython } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 interface Entry {
   callee: RegExp;
@@ -76,6 +77,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     const name = calleeName(ctx, call);
     if (!name) return undefined;

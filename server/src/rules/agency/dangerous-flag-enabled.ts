@@ -3,6 +3,7 @@ import { defineRule, replaceNode, type Detection, type RuleContext } from '../..
 import type { Fix, TextEdit } from '../../engine/types';
 import { isPython } from '../llm';
 import { removeItem } from '../python-edits';
+import { AI_CODE } from '../prefilters';
 
 /** What each opt-in switch unlocks, for the message. */
 const UNLOCKS: Record<string, string> = {
@@ -42,6 +43,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { name, value, item } }, ctx) {
     if (!name || !item) return undefined;
     // The shorthand `{ allowDangerousRequests }` reads a variable of that name.

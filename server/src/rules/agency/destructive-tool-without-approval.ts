@@ -5,6 +5,7 @@ import { callsIn, constantPrefix, descendantsOfType, objectMember, toolHandlers,
 import { methodCall } from '../guards';
 import { calleeName, isPython } from '../llm';
 import { addArgument } from '../python-edits';
+import { AI_CODE } from '../prefilters';
 
 /** What a destructive call does, for messages. */
 type Effect = 'deletes files' | 'runs a destructive command' | 'deletes or drops database data' | 'sends email' | 'moves money' | 'pushes to a git remote' | 'deletes cloud resources' | 'sends an HTTP DELETE';
@@ -69,6 +70,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { file } }, ctx) {
     // One match per file (the root node): tools are found by the shared helper.
     if (!file || file.parent) return undefined;

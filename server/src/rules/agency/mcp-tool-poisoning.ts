@@ -3,6 +3,7 @@ import { defineRule, type Detection, type RuleContext } from '../../engine/rule'
 import { descendantsOfType, objectMember, toolHandlers } from '../agent-tools';
 import { calleeName, isPython } from '../llm';
 import { decodeEscapes, describeHidden, findHiddenCharacters, findInjectionPhrases, suppressionReason, type HiddenRun, type PhraseMatch } from '../injection-phrases';
+import { AI_CODE } from '../prefilters';
 
 /** Where a piece of model-facing text sits, for messages. */
 type Place = 'description' | 'docstring' | 'parameter description' | 'schema description';
@@ -52,6 +53,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { file } }, ctx) {
     if (!file || file.parent) return undefined;
     // Cheap text test first: only MCP servers have tool descriptions to read.

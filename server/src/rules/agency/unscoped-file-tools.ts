@@ -3,6 +3,7 @@ import { defineRule, replaceNode, type Detection, type RuleContext } from '../..
 import type { Fix, TextEdit } from '../../engine/types';
 import { calleeName, isPython } from '../llm';
 import { addArgument, replaceArgumentValue } from '../python-edits';
+import { AI_CODE } from '../prefilters';
 
 const TOOLKIT = /^langchain\w*\.agent_toolkits(\.\w+)*\.FileManagementToolkit$/;
 const FILE_TOOL = /^langchain\w*\.tools(\.\w+)*\.(ReadFileTool|WriteFileTool|ListDirectoryTool|CopyFileTool|DeleteFileTool|MoveFileTool|FileSearchTool)$/;
@@ -45,6 +46,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     const name = calleeName(ctx, call);
     if (!name) return undefined;

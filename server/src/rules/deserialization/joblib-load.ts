@@ -1,5 +1,6 @@
 import { defineRule } from '../../engine/rule';
 import { detectLoader, loaderSubject, oneOf, originClause, type LoaderDetection } from '../python-helpers';
+import { mentions } from '../prefilters';
 
 const isJoblibLoader = oneOf('joblib.load', 'joblib.numpy_pickle.load', 'sklearn.externals.joblib.load');
 const isSkopsLoader = oneOf('skops.io.load', 'skops.io.loads');
@@ -30,6 +31,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: mentions('joblib', 'skops'),
   check(match, ctx) {
     const found = detectLoader(match, ctx, isLoader, (name) => [DATA_PARAMETER[name] ?? 'filename', 0]);
     if (!found) return undefined;

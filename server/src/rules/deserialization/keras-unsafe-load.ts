@@ -46,6 +46,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: /keras/,
   check(match, ctx) {
     const target = resolveTarget(match, ctx, (n) => LOAD_MODEL.test(n) || ENABLE_UNSAFE.test(n));
     if (!target?.call) return undefined;

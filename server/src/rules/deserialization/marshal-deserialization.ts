@@ -1,5 +1,6 @@
 import { defineRule } from '../../engine/rule';
 import { detectLoader, loaderSubject, oneOf, originClause, type LoaderDetection } from '../python-helpers';
+import { mentions } from '../prefilters';
 
 const isMarshalLoader = oneOf('marshal.load', 'marshal.loads');
 
@@ -21,6 +22,7 @@ export default defineRule<LoaderDetection>({
     ],
   },
   languages: ['python'],
+  requires: mentions('marshal'),
   check(match, ctx) {
     // marshal.load(file) / marshal.loads(bytes): the data is the first argument either way.
     return detectLoader(match, ctx, isMarshalLoader, (name) => [name === 'marshal.loads' ? 'bytes' : 'file', 0]);

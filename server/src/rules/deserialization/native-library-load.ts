@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import type { PythonFacts } from '../../engine/facts/python';
 import { defineRule, type Detection } from '../../engine/rule';
 import { resolveTarget } from '../python-helpers';
+import { mentions } from '../prefilters';
 
 /** Loaders of native code, with the argument (keyword, position) that names the library. */
 const ML_LOADERS = new Map<string, [string, number]>([
@@ -57,6 +58,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: mentions('tensorflow', 'torch', 'onnxruntime', 'ctypes', 'cffi'),
   check(match, ctx) {
     const target = resolveTarget(match, ctx, (n) => ML_LOADERS.has(n) || FFI_LOADERS.has(n));
     if (!target?.call) return undefined;

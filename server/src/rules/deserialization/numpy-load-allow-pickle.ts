@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { defineRule, replaceNode, type Detection } from '../../engine/rule';
 import { resolveTarget } from '../python-helpers';
+import { mentions } from '../prefilters';
 
 /** Loaders with an allow_pickle switch, and its position when passed positionally. */
 const ALLOW_PICKLE_POSITION: Record<string, number> = {
@@ -37,6 +38,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: mentions('numpy'),
   check(match, ctx) {
     const target = resolveTarget(match, ctx, (name) => name in ALLOW_PICKLE_POSITION);
     if (!target?.call) return undefined;

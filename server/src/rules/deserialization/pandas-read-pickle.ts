@@ -1,5 +1,6 @@
 import { defineRule } from '../../engine/rule';
 import { detectLoader, loaderSubject, oneOf, originClause, type LoaderDetection } from '../python-helpers';
+import { mentions } from '../prefilters';
 
 const isReadPickle = oneOf('pandas.read_pickle', 'pandas.io.pickle.read_pickle', 'pandas.io.api.read_pickle');
 
@@ -21,6 +22,7 @@ export default defineRule<LoaderDetection>({
     ],
   },
   languages: ['python'],
+  requires: mentions('read_pickle'),
   check(match, ctx) {
     return detectLoader(match, ctx, isReadPickle, () => ['filepath_or_buffer', 0]);
   },

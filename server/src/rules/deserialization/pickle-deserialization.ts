@@ -1,5 +1,6 @@
 import { defineRule } from '../../engine/rule';
 import { detectLoader, loaderSubject, oneOf, originClause, type LoaderDetection } from '../python-helpers';
+import { mentions } from '../prefilters';
 
 const PICKLE_MODULES = ['pickle', 'cPickle', '_pickle'];
 const isPickleLoader = oneOf(
@@ -33,6 +34,7 @@ export default defineRule<LoaderDetection>({
     ],
   },
   languages: ['python'],
+  requires: mentions('pickle', 'cPickle', '_pickle', 'dill', 'cloudpickle', 'jsonpickle', 'shelve'),
   check(match, ctx) {
     const found = detectLoader(match, ctx, isLoader, (name) => [name.startsWith('shelve') ? 'filename' : name.endsWith('loads') ? 'data' : 'file', 0]);
     // Round-trip of bytes this same function just produced (`loads(dumps(x))`, a deep copy) is safe.

@@ -5,6 +5,7 @@ import { atLeast, documentFolder, lowestVersionOf, PythonDependencyCache } from 
 import { defineRule, type Detection, type RuleContext } from '../../engine/rule';
 import { oneOf, resolveTarget } from '../python-helpers';
 import { addArgument, replaceArgumentValue } from '../python-edits';
+import { mentions } from '../prefilters';
 
 const isTorchLoad = oneOf('torch.load', 'torch.serialization.load');
 const isPartial = oneOf('functools.partial');
@@ -68,6 +69,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: mentions('torch'),
   check(match, ctx) {
     const target = resolveTarget(match, ctx, isTorchLoad);
     if (!target) return undefined;

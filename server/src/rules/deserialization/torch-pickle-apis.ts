@@ -1,5 +1,6 @@
 import { defineRule, type Detection } from '../../engine/rule';
 import { resolveTarget } from '../python-helpers';
+import { mentions } from '../prefilters';
 
 // Collectives that unpickle what other ranks send (send_object_list only pickles, so it is left out).
 const OBJECT_COLLECTIVES = new Set(['recv_object_list', 'broadcast_object_list', 'scatter_object_list', 'gather_object', 'all_gather_object']);
@@ -38,6 +39,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: mentions('torch'),
   check(match, ctx) {
     const target = resolveTarget(match, ctx, (name) => kindOf(name) !== undefined);
     return target && { node: target.node, name: target.name, kind: kindOf(target.name)! };

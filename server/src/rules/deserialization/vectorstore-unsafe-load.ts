@@ -35,6 +35,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: /allow_dangerous_deserialization/,
   check(match, ctx) {
     const target = resolveTarget(match, ctx, isLangChain);
     if (!target?.call) return undefined;

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, replaceNode, type Detection, type RuleContext } from '../../engine/rule';
 import type { Fix, TextEdit } from '../../engine/types';
 import { resolveTarget } from '../python-helpers';
+import { mentions } from '../prefilters';
 
 // PyYAML re-exports its loader classes, so `yaml.loader.FullLoader` is `yaml.FullLoader`.
 const YAML_MODULES = new Set(['yaml', 'yaml.loader', 'yaml.cyaml']);
@@ -139,6 +140,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: mentions('yaml'),
   check(match, ctx) {
     const target = resolveTarget(match, ctx, isTarget);
     if (!target) return undefined;

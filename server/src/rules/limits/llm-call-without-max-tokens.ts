@@ -3,6 +3,7 @@ import { defineRule, type Detection, type RuleContext } from '../../engine/rule'
 import type { TextEdit } from '../../engine/types';
 import { addOption, callOptions, configSets, definitionOf, firstOption, outputBoundFor, resolvedCallee, type OutputBound } from '../client-options';
 import { dottedCallee, isPython } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 interface State extends Detection {
   /** The call as written: `client.chat.completions.create`, `ChatOpenAI`. */
@@ -36,6 +37,7 @@ export default defineRule<State>({
     defaultEnabled: false,
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     const resolved = resolvedCallee(ctx, call);
     const row = outputBoundFor(ctx, resolved, () => dottedCallee(call));

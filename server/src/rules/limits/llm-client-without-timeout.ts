@@ -3,6 +3,7 @@ import { defineRule, type Detection, type RuleContext } from '../../engine/rule'
 import type { TextEdit } from '../../engine/types';
 import { addOption, aiClientAt, callOptions, firstOption, type ClientTimeout } from '../client-options';
 import { isPython } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 interface State extends Detection {
   client: string;
@@ -34,6 +35,7 @@ export default defineRule<State>({
     defaultEnabled: false,
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     const hit = aiClientAt(ctx, call);
     const timeout = hit?.client.timeout;

@@ -5,6 +5,7 @@ import type { TaintPath, TaintQuery } from '../../engine/taint/types';
 import type { Fix } from '../../engine/types';
 import { calleeName, dottedCallee, fromSource, isPython, taintedAt, type TaintedValue } from '../llm';
 import { htmlSinkAt, listsTag, markdownRenderIn } from '../output-sinks';
+import { AI_CODE } from '../prefilters';
 
 const QUERY: TaintQuery = { labels: ['llm-output'], sanitizers: ['number'] };
 const SANITIZED: TaintQuery = { labels: ['llm-output'], sanitizers: ['number', 'html'] };
@@ -55,6 +56,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check(match, ctx) {
     const { component, element } = match.captures;
     if (component && element) return reactMarkdown(ctx, component, element);

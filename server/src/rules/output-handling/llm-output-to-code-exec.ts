@@ -3,6 +3,7 @@ import { defineRule } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 import { calleeName, fromSource, isPython, taintedAt, type TaintedValue } from '../llm';
 import { ensureImport } from '../python-edits';
+import { AI_CODE } from '../prefilters';
 
 /** Python callables that evaluate or import code, with the keyword of the code argument. */
 const PY_SINKS: [RegExp, string][] = [
@@ -43,6 +44,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     const sink = calleeName(ctx, call);
     if (!sink) return undefined;

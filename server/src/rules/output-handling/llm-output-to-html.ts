@@ -5,6 +5,7 @@ import type { Fix } from '../../engine/types';
 import { fromSource, isPython, taintedAt, type TaintedValue } from '../llm';
 import { htmlSinkAt, markdownRenderIn, type HtmlSink } from '../output-sinks';
 import { ensureImport } from '../python-edits';
+import { AI_CODE } from '../prefilters';
 
 const QUERY: TaintQuery = { labels: ['llm-output'], sanitizers: ['html', 'number'] };
 
@@ -40,6 +41,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check(match, ctx) {
     const sink = htmlSinkAt(match, ctx);
     if (!sink) return undefined;

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, type RuleContext } from '../../engine/rule';
 import { comparisonOperator, derivedNames, identifiersIn, isGuarded, mentions, methodCall, operands, unwrap, type Judge, type Verdict } from '../guards';
 import { calleeName, fromSource, isPython, taintedAt, type TaintedValue } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 /** Python functions that open, write, move or delete the files they are given, with their path arguments. */
 const PY_SINKS: [RegExp, [string, number][]][] = [
@@ -127,6 +128,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     const target = pathArguments(ctx, call);
     if (!target) return undefined;

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, type RuleContext } from '../../engine/rule';
 import type { TaintQuery } from '../../engine/taint/types';
 import { calleeName, fromSource, isPython, taintedAt, type TaintedValue } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 /**
  * How a call runs a process:
@@ -67,6 +68,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     if (!call) return undefined;
     return isPython(ctx) ? pythonCheck(ctx, call) : javascriptCheck(ctx, call);

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, type RuleContext } from '../../engine/rule';
 import type { TaintQuery } from '../../engine/taint/types';
 import { calleeName, dottedCallee, fromSource, isPython, taintedAt, type TaintedValue } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 const QUERY: TaintQuery = { labels: ['llm-output'], sanitizers: ['sql', 'number'], skipToolArguments: true };
 
@@ -76,6 +77,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     if (!call) return undefined;
     const target = isPython(ctx) ? pythonSink(ctx, call) : javascriptSink(ctx, call);

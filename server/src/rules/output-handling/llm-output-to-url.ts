@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, type RuleContext } from '../../engine/rule';
 import { comparisonOperator, derivedNames, identifiersIn, isGuarded, mentions, methodCall, operands, unwrap, type Judge, type Verdict } from '../guards';
 import { calleeName, fromSource, isPython, taintedAt, type TaintedValue } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 /** Python HTTP clients: the qualified name, and where the URL argument is. */
 const PY_METHODS = '(get|post|put|patch|delete|head|options|stream|request)';
@@ -167,6 +168,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     const target = urlArgument(ctx, call);
     if (!target || fixedHost(ctx, target.url)) return undefined;

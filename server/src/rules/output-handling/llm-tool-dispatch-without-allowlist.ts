@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, type RuleContext } from '../../engine/rule';
 import { comparisonOperator, isGuarded, methodCall, operands, unwrap, type Verdict } from '../guards';
 import { calleeName, fromSource, isPython, taintedAt, type TaintedValue } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 /** How the code is selected, for the message: `getattr(...)`, `globals()[...]`, `handlers[...]`. */
 interface Selection {
@@ -161,6 +162,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call } }, ctx) {
     const selection = selectionOf(ctx, call);
     if (!selection) return undefined;

@@ -4,6 +4,7 @@ import type { TaintQuery } from '../../engine/taint/types';
 import type { Fix, TextEdit } from '../../engine/types';
 import { calleeName, fromSource, isPython, slotArguments, taintedAt, type TaintedValue } from '../llm';
 import { ensureFromImport } from '../python-edits';
+import { AI_CODE } from '../prefilters';
 
 // Nothing cleans a template: escaping, JSON or a schema still let the sender write template syntax.
 const QUERY: TaintQuery = { labels: ['untrusted'] };
@@ -76,6 +77,8 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  // Template engines render attacker templates whether or not an LLM is near: their names, or a prompt template.
+  requires: [AI_CODE, /jinja2|mako|handlebars|mustache|ejs|pug|nunjucks|lodash|underscore/i],
   check({ captures: { call } }, ctx) {
     const name = calleeName(ctx, call);
     if (isPython(ctx) && name) {

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, type Detection, type RuleContext } from '../../engine/rule';
 import type { RelatedLocation } from '../../engine/types';
 import { calleeOf, isPython, roleMessage, slotArguments, taintedAt } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 /** Key-shaped literals: what each provider's keys look like, and what to show of one (the prefix only). */
 const KEY_SHAPES: { re: RegExp; kind: string; prefix: RegExp }[] = [
@@ -119,6 +120,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call, message } }, ctx) {
     if (message) {
       const msg = roleMessage(ctx, message);

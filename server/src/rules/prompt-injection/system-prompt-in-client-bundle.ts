@@ -3,6 +3,7 @@ import { stringValue } from '../../engine/facts/javascript';
 import { defineRule, type Detection, type RuleContext } from '../../engine/rule';
 import { unwrap } from '../guards';
 import { roleMessage, slotArguments } from '../llm';
+import { AI_CODE } from '../prefilters';
 
 interface State extends Detection {
   /** Why the module is thought to run in the browser. */
@@ -173,6 +174,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call, message, name, value } }, ctx) {
     // Most modules show no sign of running in the browser: decide that once, before the literals.
     if (!cachedClientReason(ctx)) return undefined;

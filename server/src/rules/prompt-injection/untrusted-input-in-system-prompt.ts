@@ -6,6 +6,7 @@ import { dottedCallee, fromSource, isPython, roleMessage, slotArguments, tainted
 import { elementsOf, insertElement, interpolatedString, isListLiteral, tagFor, uniqueTags } from '../prompt-edits';
 import { ensureFromImport } from '../python-edits';
 import { isWithin } from '../python-edits';
+import { AI_CODE } from '../prefilters';
 
 // A number cannot carry instructions; anything textual can, even JSON-encoded or escaped.
 const QUERY: TaintQuery = { labels: ['untrusted'], sanitizers: ['number'] };
@@ -55,6 +56,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call, message } }, ctx) {
     if (message) {
       // `("system", X)` pairs are messages only inside a message list: they are checked from the call.

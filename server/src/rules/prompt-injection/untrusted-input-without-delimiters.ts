@@ -7,6 +7,7 @@ import { fromSource, isPython, roleMessage, slotArguments, type TaintedValue } f
 import { elementsOf, interpolatedString, isListLiteral } from '../prompt-edits';
 import { ensureImport } from '../python-edits';
 import { isWithin } from '../python-edits';
+import { AI_CODE } from '../prefilters';
 
 // `json.dumps` / `JSON.stringify` ('delimit') quote the text so it cannot pass for prompt text.
 const QUERY: TaintQuery = { labels: ['untrusted'], sanitizers: ['delimit', 'number'] };
@@ -48,6 +49,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures: { call, message } }, ctx) {
     if (message) {
       const m = roleMessage(ctx, message);

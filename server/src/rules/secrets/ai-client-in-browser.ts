@@ -3,6 +3,7 @@ import { stringValue } from '../../engine/facts/javascript';
 import { defineRule, type Detection, type RuleContext } from '../../engine/rule';
 import { aiClientAt, callOptions, definitionOf, jsEnvRead, literalString } from '../client-options';
 import { isAiKeyEnvName } from '../secret-formats';
+import { AI_CODE } from '../prefilters';
 
 /**
  * Prefixes that bundlers inline into browser code: Next.js, Vite, Create React App, Expo, Nuxt,
@@ -48,6 +49,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures }, ctx) {
     if (captures.pair && captures.key && captures.value) return allowBrowserPair(ctx, captures.pair, captures.key, captures.value);
     if (captures.shorthand) return allowBrowserShorthand(ctx, captures.shorthand);

@@ -5,6 +5,7 @@ import { aiClientAt, callOptions, clientKeyEnv, definitionOf, jsConstantString, 
 import { isPython } from '../llm';
 import { ensureImport } from '../python-edits';
 import { findKeysInText, isAiKeyEnvName, looksLikeSecretValue, maskValue, type KeyMatch } from '../secret-formats';
+import { AI_CODE } from '../prefilters';
 
 type Place = 'string' | 'comment' | 'client' | 'environment' | 'text';
 
@@ -52,6 +53,7 @@ export default defineRule<State>({
   // Code is searched through its syntax (strings, comments, client arguments); every other text
   // file the scan reads (.env, JSON/YAML/TOML, notebooks, Markdown) as raw text.
   languages: ['python', 'javascript', 'typescript', 'tsx', 'json', 'yaml', 'toml', 'markdown', 'text'],
+  requires: [AI_CODE, /sk-|hf_|AIza|gsk_|r8_|lsv2_|pcsk_|xai-|pplx-/],
   checkFile(ctx) {
     // Code is searched through its syntax; MCP configs by mcp-plaintext-secret, with the client's own reference fix.
     if (ctx.kinds.has('code') || ctx.kinds.has('mcp')) return undefined;

@@ -6,6 +6,7 @@ import type { Fix, TextEdit } from '../../engine/types';
 import { aiClientAt, definitionOf, jsEnvRead, pythonEnvRead, removeStatement, resolvedCallee } from '../client-options';
 import { calleeName, dottedCallee, isPython } from '../llm';
 import { isAiKeyEnvName, looksLikeSecretValue } from '../secret-formats';
+import { AI_CODE } from '../prefilters';
 
 interface State extends Detection {
   kind: 'switch' | 'secret';
@@ -73,6 +74,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: AI_CODE,
   check({ captures }, ctx) {
     if (captures.assignment && captures.target && captures.value) return assignedSwitch(ctx, captures.assignment, captures.target, captures.value);
     if (captures.pair && captures.key && captures.value) return logLevelOption(ctx, captures.pair, captures.key, captures.value);

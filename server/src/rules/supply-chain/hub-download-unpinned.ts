@@ -15,6 +15,7 @@ import {
   revisionVerdict,
   type RevisionVerdict,
 } from '../hub';
+import { HUB_CODE } from '../prefilters';
 
 interface State extends Detection {
   name: string;
@@ -55,6 +56,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  requires: HUB_CODE,
   check({ captures: { call } }, ctx) {
     if (isPython(ctx)) {
       const load = pyHubLoad(ctx, call);

@@ -154,6 +154,8 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
+  // Findings are plain-http URLs (written in the file) or Keras get_file calls.
+  requires: /http:\/\/|get_file/i,
   check({ captures: { call, assignment, value } }, ctx) {
     if (assignment && value) {
       // env.remoteHost = 'http://…': transformers.js downloads every model from there.

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, type Detection } from '../../engine/rule';
 import { addArgument, replaceArgumentValue } from '../python-edits';
 import { describeSource, pyFlag, pyHubLoad, pySource, type SourceVerdict } from '../hub';
+import { HUB_CODE } from '../prefilters';
 
 /** Loading options that read another format on purpose: TF/Flax checkpoints, GGUF files. */
 const OTHER_FORMATS = ['from_tf', 'from_flax', 'gguf_file'];
@@ -38,6 +39,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: HUB_CODE,
   check({ captures: { call } }, ctx) {
     const load = pyHubLoad(ctx, call);
     // Only transformers and diffusers model classes take use_safetensors; tokenizers, configs

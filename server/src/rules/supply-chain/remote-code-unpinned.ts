@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule, type Detection } from '../../engine/rule';
 import { addArgument, isWithin } from '../python-edits';
 import { describeRevision, describeSource, pyHubKeyword, pyHubLoad, pyOffline, pySource, pyTrust, revisionVerdict, type RevisionVerdict, type SourceVerdict } from '../hub';
+import { HUB_CODE } from '../prefilters';
 
 /**
  * unpinned: no revision, or one that can move (branch, tag, short SHA); unverifiable: a revision
@@ -54,6 +55,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: HUB_CODE,
   check({ captures: { call } }, ctx) {
     const load = pyHubLoad(ctx, call);
     if (!load) return undefined;

@@ -1,5 +1,6 @@
 import { defineRule, type Detection } from '../../engine/rule';
 import { isFullSha, pyConstant, pyFlag } from '../hub';
+import { mentions } from '../prefilters';
 
 /** torch.hub entry points that import the repository's hubconf.py (they run its code). */
 const HUBCONF = /^torch\.hub\.(load|list|help)$/;
@@ -44,6 +45,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: mentions('torch'),
   check({ captures: { call, callee } }, ctx) {
     const name = ctx.python.resolve(callee);
     if (!name) return undefined;

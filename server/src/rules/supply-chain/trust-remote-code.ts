@@ -68,6 +68,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['python'],
+  requires: /trust_remote_code/,
   check({ captures: { argument, value } }, ctx) {
     if (!argument || !value) return undefined;
     const place: Place = argument.type === 'keyword_argument' ? 'keyword' : argument.type === 'pair' ? 'dict' : argument.parent?.parent?.parent?.type === 'class_definition' ? 'field' : 'attribute';
