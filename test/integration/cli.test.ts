@@ -98,6 +98,22 @@ describe('airlock scan', () => {
     assert.match(steps[0].location.message.text, /^source: model output/);
   });
 
+  it('writes a self-contained HTML report with the same findings as the JSON one', () => {
+    const out = join(tmp, 'report.html');
+    const r = airlock(['scan', EXAMPLE, '--format', 'html', '--output', out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    const html = readFileSync(out, 'utf8');
+    const json = JSON.parse(airlock(['scan', EXAMPLE, '--format', 'json']).stdout) as JsonReport;
+    assert.match(html, /^<!doctype html>/);
+    assert.equal((html.match(/<section class="finding"/g) ?? []).length, json.summary.findings);
+    assert.ok(html.includes(`<strong>${json.summary.findings} problems (${json.summary.error} errors, ${json.summary.warning} warnings, ${json.summary.info} info)`));
+    assert.match(html, /<div class="where">examples\/rag-assistant\/backend\/api\.py:19:16<\/div>/);
+    // The example's Slack token is a secret: masked in the page.
+    assert.ok(!html.includes('xoxb-Xq7LmR2vT9pK4wN8sB3dF6hJ1cZ5yG0eWq7LmR2v'));
+    assert.equal(airlock(['scan', EXAMPLE, '--format', 'html']).stdout.startsWith('<!doctype html>'), true, 'stdout without --output');
+  });
+
   it('exits 0 on a clean folder and when findings are below --fail-on', () => {
     const clean = join(tmp, 'clean');
     mkdirSync(clean);

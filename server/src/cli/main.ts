@@ -5,6 +5,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { defaultConfig } from '../engine/config/config';
 import { Engine } from '../engine/engine';
+import { renderHtml } from '../engine/render/html';
 import { renderJson } from '../engine/render/json';
 import type { Report, ScannedFile } from '../engine/render/report';
 import { renderSarif } from '../engine/render/sarif';
@@ -19,7 +20,7 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
 interface ScanFlags {
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'html';
   output?: string;
   failOn: Severity;
   config?: string;
@@ -104,7 +105,14 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
   report.durationMs = performance.now() - started;
   await classifier.dispose();
 
-  const rendered = flags.format === 'json' ? renderJson(report) : flags.format === 'sarif' ? renderSarif(report) : renderText(report, { color: flags.color && !flags.output && process.stdout.isTTY === true });
+  const rendered =
+    flags.format === 'json'
+      ? renderJson(report)
+      : flags.format === 'sarif'
+        ? renderSarif(report)
+        : flags.format === 'html'
+          ? renderHtml(report)
+          : renderText(report, { color: flags.color && !flags.output && process.stdout.isTTY === true });
   if (flags.output && flags.output !== '-') writeFileSync(flags.output, rendered);
   else process.stdout.write(rendered);
 
@@ -177,7 +185,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('scan')
     .description('scan files and folders (default: the current folder)')
     .argument('[paths...]', 'files or folders to scan')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'html']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (info, warning, error)', parseSeverity, 'warning' as Severity)
     .option('-c, --config <file>', 'use this config file (airlock.toml, pyproject.toml or package.json) for every file')
