@@ -158,6 +158,24 @@ describe('airlock scan', () => {
     assert.deepEqual(files, ['broken.py', 'latin1.py'], 'invalid UTF-8 and syntax errors are still analyzed; .gitignore is respected');
   });
 
+  it('writes the AI bill of materials as CycloneDX 1.6 JSON', () => {
+    const out = join(tmp, 'bom.json');
+    const r = airlock(['bom', EXAMPLE, '--output', out, '--no-classifier']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const bom: any = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(bom.bomFormat, 'CycloneDX');
+    assert.equal(bom.specVersion, '1.6');
+    assert.match(bom.serialNumber, /^urn:uuid:[0-9a-f-]{36}$/);
+    const refs = [...bom.components, ...bom.services].map((c: { 'bom-ref': string }) => c['bom-ref']);
+    for (const ref of ['hf:model:acme-ai/rag-reranker@main', 'file:models/reranker.pt', 'pkg:pypi/transformers@4.45.2', 'llm:openai', 'mcp:.cursor/mcp.json#fetch']) assert.ok(refs.includes(ref), ref);
+    const stdout = airlock(['bom', EXAMPLE, '--no-classifier']);
+    assert.equal(stdout.code, 0);
+    assert.deepEqual(JSON.parse(stdout.stdout).components.map((c: { 'bom-ref': string }) => c['bom-ref']), bom.components.map((c: { 'bom-ref': string }) => c['bom-ref']), 'the same components, in the same order, every run');
+    assert.equal(airlock(['bom', EXAMPLE, '--device', 'tpu']).code, 2);
+  });
+
   it('lists its rules', () => {
     const r = airlock(['rules']);
     assert.equal(r.code, 0);
