@@ -55,13 +55,15 @@ export function commonBase(roots: string[]): string {
 }
 
 function npmPackages(packageJson: string): AiPackage[] {
+  let text: string;
   let manifest: Record<string, unknown>;
   try {
-    manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as Record<string, unknown>;
+    text = readFileSync(packageJson, 'utf8');
+    manifest = JSON.parse(text) as Record<string, unknown>;
   } catch {
     return []; // a broken package.json is the JSON rules' business; the BOM lists what it can read
   }
-  const text = readFileSync(packageJson, 'utf8');
+  if (!manifest || typeof manifest !== 'object') return [];
   const lines = new LineIndex(text);
   const out: AiPackage[] = [];
   for (const [field, group] of [['dependencies', undefined], ['optionalDependencies', 'optional'], ['devDependencies', 'dev']] as const) {
