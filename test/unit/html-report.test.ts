@@ -24,7 +24,7 @@ const HOSTILE_CODE = [
 async function hostileReport(): Promise<Report> {
   const engine = await sharedEngine();
   const config = defaultConfig();
-  const file = (displayPath: string, text: string): ScannedFile => ({ path: `/work/${displayPath}`, displayPath, text, findings: engine.analyzeText(`/work/${displayPath}`, text, config).findings });
+  const file = (displayPath: string, text: string): ScannedFile => ({ path: `/project/${displayPath}`, displayPath, text, findings: engine.analyzeText(`/project/${displayPath}`, text, config).findings });
   const app = file('src/app.py', HOSTILE_CODE);
   // A message and a path as hostile as rule output could ever be.
   const evil = file('src/<img src=x onerror=alert(1)>.py', 'import marshal\nmarshal.loads(b"")\n');
