@@ -14,6 +14,7 @@ import {
   type ShowDocumentationArgs,
   type StatusParams,
 } from '../../server/src/protocol';
+import { registerReportCommands } from './reports';
 
 // Code by language id; agent configs, prompts and rules files by name (their language ids vary:
 // json, jsonc, yaml, toml, markdown, plaintext, dotenv…). The server decides what each file is.
@@ -105,6 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('airlock.scanModelFile', () => scanModelFile()),
     vscode.commands.registerCommand(SHOW_DOCUMENTATION_COMMAND, (args?: ShowDocumentationArgs) => showDocumentation(args)),
   );
+  registerReportCommands(context, client);
   try {
     await client.start();
   } catch (err) {

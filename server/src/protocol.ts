@@ -20,6 +20,31 @@ export const SHOW_DOCUMENTATION_COMMAND = 'airlock.showDocumentation';
 /** Request (client → server): the Markdown documentation of one rule. */
 export const RULE_DOC_REQUEST = 'airlock/ruleDoc';
 
+/** Request (client → server, no parameters): scans every workspace folder and returns the report as SARIF and as one HTML page. */
+export const EXPORT_REPORT_REQUEST = 'airlock/exportReport';
+
+export interface ExportReportResult {
+  /** SARIF 2.1.0, paths relative to the workspace folder. */
+  sarif: string;
+  /** A self-contained HTML page (no external requests). */
+  html: string;
+  findings: number;
+  filesScanned: number;
+  skipped: number;
+  cancelled: boolean;
+}
+
+/** Request (client → server, no parameters): the workspace's AI bill of materials as CycloneDX 1.6 JSON. */
+export const GENERATE_BOM_REQUEST = 'airlock/generateBom';
+
+export interface GenerateBomResult {
+  json: string;
+  components: number;
+  services: number;
+  findings: number;
+  cancelled: boolean;
+}
+
 /** Notification (server → client): what the server is doing and how many findings are shown. */
 export const STATUS_NOTIFICATION = 'airlock/status';
 

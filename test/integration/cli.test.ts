@@ -98,6 +98,22 @@ describe('airlock scan', () => {
     assert.match(steps[0].location.message.text, /^source: model output/);
   });
 
+  it('writes a self-contained HTML report with the same findings as the JSON one', () => {
+    const out = join(tmp, 'report.html');
+    const r = airlock(['scan', EXAMPLE, '--format', 'html', '--output', out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    const html = readFileSync(out, 'utf8');
+    const json = JSON.parse(airlock(['scan', EXAMPLE, '--format', 'json']).stdout) as JsonReport;
+    assert.match(html, /^<!doctype html>/);
+    assert.equal((html.match(/<section class="finding"/g) ?? []).length, json.summary.findings);
+    assert.ok(html.includes(`<strong>${json.summary.findings} problems (${json.summary.error} errors, ${json.summary.warning} warnings, ${json.summary.info} info)`));
+    assert.match(html, /<div class="where">examples\/rag-assistant\/backend\/api\.py:19:16<\/div>/);
+    // The example's Slack token is a secret: masked in the page.
+    assert.ok(!html.includes('xoxb-Xq7LmR2vT9pK4wN8sB3dF6hJ1cZ5yG0eWq7LmR2v'));
+    assert.equal(airlock(['scan', EXAMPLE, '--format', 'html']).stdout.startsWith('<!doctype html>'), true, 'stdout without --output');
+  });
+
   it('exits 0 on a clean folder and when findings are below --fail-on', () => {
     const clean = join(tmp, 'clean');
     mkdirSync(clean);
@@ -140,6 +156,24 @@ describe('airlock scan', () => {
     assert.deepEqual(report.configErrors.map((e) => [e.line, e.message]), [[2, "unknown rule or group 'no-such-rule'"]]);
     const files = report.findings.map((f) => f.path.split('/').pop()).sort();
     assert.deepEqual(files, ['broken.py', 'latin1.py'], 'invalid UTF-8 and syntax errors are still analyzed; .gitignore is respected');
+  });
+
+  it('writes the AI bill of materials as CycloneDX 1.6 JSON', () => {
+    const out = join(tmp, 'bom.json');
+    const r = airlock(['bom', EXAMPLE, '--output', out, '--no-classifier']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const bom: any = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(bom.bomFormat, 'CycloneDX');
+    assert.equal(bom.specVersion, '1.6');
+    assert.match(bom.serialNumber, /^urn:uuid:[0-9a-f-]{36}$/);
+    const refs = [...bom.components, ...bom.services].map((c: { 'bom-ref': string }) => c['bom-ref']);
+    for (const ref of ['hf:model:acme-ai/rag-reranker@main', 'file:models/reranker.pt', 'pkg:pypi/transformers@4.45.2', 'llm:openai', 'mcp:.cursor/mcp.json#fetch']) assert.ok(refs.includes(ref), ref);
+    const stdout = airlock(['bom', EXAMPLE, '--no-classifier']);
+    assert.equal(stdout.code, 0);
+    assert.deepEqual(JSON.parse(stdout.stdout).components.map((c: { 'bom-ref': string }) => c['bom-ref']), bom.components.map((c: { 'bom-ref': string }) => c['bom-ref']), 'the same components, in the same order, every run');
+    assert.equal(airlock(['bom', EXAMPLE, '--device', 'tpu']).code, 2);
   });
 
   it('lists its rules', () => {

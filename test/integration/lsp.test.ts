@@ -10,7 +10,16 @@ import { after, before, describe, it } from 'node:test';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { SCAN_WORKSPACE_COMMAND, STATUS_NOTIFICATION, type ScanWorkspaceResult, type StatusParams } from '../../server/src/protocol';
+import {
+  EXPORT_REPORT_REQUEST,
+  GENERATE_BOM_REQUEST,
+  SCAN_WORKSPACE_COMMAND,
+  STATUS_NOTIFICATION,
+  type ExportReportResult,
+  type GenerateBomResult,
+  type ScanWorkspaceResult,
+  type StatusParams,
+} from '../../server/src/protocol';
 
 const SERVER = join(__dirname, '..', '..', 'dist', 'server.js');
 
@@ -226,5 +235,36 @@ describe('language server over stdio', () => {
     assert.equal(kinds[kinds.length - 1], 'end');
     assert.ok(client.statuses.some((s) => s.state === 'scanning'));
     assert.ok(client.statuses.at(-1)!.findings >= 1);
+  });
+
+  it('exports the workspace report as SARIF and HTML on request', async () => {
+    const result = (await client.connection.sendRequest(EXPORT_REPORT_REQUEST, {})) as ExportReportResult;
+    assert.equal(result.cancelled, false);
+    assert.ok(result.filesScanned >= 3, JSON.stringify({ ...result, sarif: undefined, html: undefined }));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const sarif: any = JSON.parse(result.sarif);
+    assert.equal(sarif.version, '2.1.0');
+    const results = sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+    assert.equal(results.length, result.findings);
+    const pickle = results.find((r) => r.ruleId === 'pickle-deserialization' && r.locations[0].physicalLocation.artifactLocation.uri === 'src/never_opened.py');
+    assert.ok(pickle, 'paths are relative to the workspace folder');
+    assert.match(result.html, /^<!doctype html>/);
+    assert.equal((result.html.match(/<section class="finding"/g) ?? []).length, result.findings);
+    assert.match(result.html, /<div class="where">src\/weights\.bin at byte \d+/);
+  });
+
+  it('generates the AI bill of materials on request', async () => {
+    const result = (await client.connection.sendRequest(GENERATE_BOM_REQUEST, {})) as GenerateBomResult;
+    assert.equal(result.cancelled, false);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const bom: any = JSON.parse(result.json);
+    assert.equal(bom.bomFormat, 'CycloneDX');
+    assert.equal(bom.specVersion, '1.6');
+    assert.equal(result.components, bom.components.length);
+    const weights = bom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === 'file:src/weights.bin');
+    assert.ok(weights, JSON.stringify(bom.components.map((c: { 'bom-ref': string }) => c['bom-ref'])));
+    assert.equal(weights.hashes[0].alg, 'SHA-256');
+    assert.match(weights.hashes[0].content, /^[0-9a-f]{64}$/);
+    assert.ok(weights.properties.some((p: { name: string; value: string }) => p.name === 'airlock:finding' && p.value.startsWith('malicious-pickle-global (error) at src/weights.bin')));
   });
 });

@@ -5,11 +5,12 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { defaultConfig } from '../engine/config/config';
 import { Engine } from '../engine/engine';
+import { renderHtml } from '../engine/render/html';
 import { renderJson } from '../engine/render/json';
-import type { Report, ScannedFile } from '../engine/render/report';
 import { renderSarif } from '../engine/render/sarif';
 import { renderText } from '../engine/render/text';
-import { scan } from '../engine/scan';
+import { scanToReport } from '../engine/scan';
+import { generateBom } from '../engine/bom/index';
 import { SEVERITIES, type Severity } from '../engine/types';
 import { VERSION } from '../version';
 import { Classifier, type DeviceSetting } from '../classifier/index';
@@ -19,7 +20,7 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
 interface ScanFlags {
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'html';
   output?: string;
   failOn: Severity;
   config?: string;
@@ -63,54 +64,56 @@ function progressBar(enabled: boolean) {
 }
 
 async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
-  const started = performance.now();
   const engine = await Engine.create();
-  const report: Report = {
-    tool: { name: 'airlock', version: VERSION },
-    rules: engine.rules.map((r) => r.meta),
-    files: [],
-    skipped: [],
-    configErrors: [],
-    failures: [],
-    filesScanned: 0,
-    durationMs: 0,
-  };
   const progress = progressBar(flags.progress && process.stderr.isTTY === true && flags.output !== '-');
   const roots = (paths.length > 0 ? paths : ['.']).map((p) => resolve(p));
   // Loaded on the first text a classifier rule sets aside; says on stderr why if it cannot load.
   const classifier = new Classifier({ enabled: flags.classifier, device: flags.device, log: (m) => process.stderr.write(`airlock: ${m}\n`) });
-  for await (const event of scan(engine, roots, { baseConfig: defaultConfig(), configFile: flags.config, scorer: classifier })) {
-    switch (event.kind) {
-      case 'start':
-        progress.start(event.total);
-        break;
-      case 'file': {
-        const file: ScannedFile = { path: event.path, displayPath: displayPath(event.path), text: event.text, findings: event.findings };
-        report.filesScanned++;
-        if (event.findings.length > 0) report.files.push(file);
-        report.failures.push(...event.failures);
-        progress.tick();
-        break;
-      }
-      case 'skipped':
-        report.skipped.push({ ...event.skipped, path: displayPath(event.skipped.path) });
-        progress.tick();
-        break;
-      case 'config-error':
-        report.configErrors.push(event.error);
-        break;
-    }
-  }
-  report.durationMs = performance.now() - started;
+  const report = await scanToReport(engine, roots, {
+    tool: { name: 'airlock', version: VERSION },
+    displayPath,
+    baseConfig: defaultConfig(),
+    configFile: flags.config,
+    scorer: classifier,
+    onEvent(event) {
+      if (event.kind === 'start') progress.start(event.total);
+      else if (event.kind !== 'config-error') progress.tick();
+    },
+  });
   await classifier.dispose();
 
-  const rendered = flags.format === 'json' ? renderJson(report) : flags.format === 'sarif' ? renderSarif(report) : renderText(report, { color: flags.color && !flags.output && process.stdout.isTTY === true });
+  const rendered =
+    flags.format === 'json'
+      ? renderJson(report)
+      : flags.format === 'sarif'
+        ? renderSarif(report)
+        : flags.format === 'html'
+          ? renderHtml(report)
+          : renderText(report, { color: flags.color && !flags.output && process.stdout.isTTY === true });
   if (flags.output && flags.output !== '-') writeFileSync(flags.output, rendered);
   else process.stdout.write(rendered);
 
   const threshold = SEVERITIES.indexOf(flags.failOn);
   const failing = report.files.some((f) => f.findings.some((x) => SEVERITIES.indexOf(x.severity) >= threshold));
   return failing ? EXIT_FINDINGS : EXIT_OK;
+}
+
+async function runBom(paths: string[], flags: { output?: string; config?: string; classifier: boolean; device: DeviceSetting }): Promise<number> {
+  const engine = await Engine.create();
+  const roots = (paths.length > 0 ? paths : ['.']).map((p) => resolve(p));
+  const classifier = new Classifier({ enabled: flags.classifier, device: flags.device, log: (m) => process.stderr.write(`airlock: ${m}\n`) });
+  try {
+    const { bom, report } = await generateBom(engine, roots, { tool: { name: 'airlock', version: VERSION }, displayPath, baseConfig: defaultConfig(), configFile: flags.config, scorer: classifier });
+    // The BOM is the output; what could not be read is said on stderr, as the scan would.
+    for (const e of report.configErrors) process.stderr.write(`airlock: config error: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message} (using defaults for it)\n`);
+    for (const s of report.skipped) process.stderr.write(`airlock: skipped ${s.path}: ${s.reason}\n`);
+    const json = JSON.stringify(bom, null, 2) + '\n';
+    if (flags.output && flags.output !== '-') writeFileSync(flags.output, json);
+    else process.stdout.write(json);
+    return EXIT_OK;
+  } finally {
+    await classifier.dispose();
+  }
 }
 
 async function readInput(file: string | undefined): Promise<string> {
@@ -177,7 +180,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('scan')
     .description('scan files and folders (default: the current folder)')
     .argument('[paths...]', 'files or folders to scan')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'html']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (info, warning, error)', parseSeverity, 'warning' as Severity)
     .option('-c, --config <file>', 'use this config file (airlock.toml, pyproject.toml or package.json) for every file')
@@ -187,6 +190,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--device <device>', 'where the classifier runs').choices([...DEVICES]).default('auto'))
     .action(async (paths: string[], flags: ScanFlags) => {
       setExit(await runScan(paths, flags));
+    });
+
+  program
+    .command('bom')
+    .description('write the AI bill of materials (CycloneDX 1.6 JSON): models, datasets, AI packages, LLM providers and model names, MCP servers, with findings attached')
+    .argument('[paths...]', 'files or folders to inventory (default: the current folder)')
+    .option('-o, --output <file>', 'write the BOM to a file instead of stdout')
+    .option('-c, --config <file>', 'use this config file (airlock.toml, pyproject.toml or package.json) for every file')
+    .option('--no-classifier', 'skip the local injection classifier (rule injection-prone-prompt)')
+    .addOption(new Option('--device <device>', 'where the classifier runs').choices([...DEVICES]).default('auto'))
+    .action(async (paths: string[], flags: { output?: string; config?: string; classifier: boolean; device: DeviceSetting }) => {
+      setExit(await runBom(paths, flags));
     });
 
   program

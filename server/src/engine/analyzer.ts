@@ -213,6 +213,14 @@ export interface FileInput {
   lines?: LineIndex;
 }
 
+/**
+ * The facts rules see about a file, for callers outside the rule loop that ask the same questions
+ * (the AI bill of materials reuses the rules' Hub and SDK vocabulary on it).
+ */
+export function ruleContext(input: FileInput): RuleContext {
+  return new FileContext(input.path, input.text, input.language, input.kinds ?? classifyFile(input.path)?.kinds ?? new Set<FileKind>(), input.tree, input.lines ?? new LineIndex(input.text));
+}
+
 /** Whether a rule applies to a file of this language and these kinds. */
 export function ruleApplies(rule: AnyRule, language: LanguageId, kinds: ReadonlySet<FileKind>): boolean {
   if (!rule.languages.includes(language)) return false;

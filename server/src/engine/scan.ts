@@ -13,6 +13,7 @@ import { completeClassification, type Scorer } from './classify';
 import { isModelFile, scanModel } from './modelscan';
 import type { RuleFailure } from './analyzer';
 import { classifyFile, SCAN_PATTERNS } from './files';
+import type { Report } from './render/report';
 import type { Finding, Skipped } from './types';
 
 /** Folders nobody wants scanned: dependencies, virtualenvs, caches, VCS internals. */
@@ -24,7 +25,7 @@ export const BUILTIN_EXCLUDES = ['**/.git/**', '**/node_modules/**', '**/.venv/*
 export type ScanEvent =
   | { kind: 'start'; total: number }
   /** An analyzed file; `text` is empty for model files (their findings carry byte offsets). */
-  | { kind: 'file'; path: string; text: string; findings: Finding[]; failures: RuleFailure[]; model?: boolean }
+  | { kind: 'file'; path: string; text: string; findings: Finding[]; failures: RuleFailure[]; model?: boolean; /** What the model-file readers found the file to be. */ modelFormat?: string }
   | { kind: 'skipped'; skipped: Skipped }
   | { kind: 'config-error'; error: ConfigError };
 
@@ -163,8 +164,8 @@ export async function scanFile(engine: Engine, path: string, config: AirlockConf
   const skip = (reason: string): ScanEvent => ({ kind: 'skipped', skipped: { path, reason } });
   if (!classifyFile(path)) {
     if (!isModelFile(path)) return skip('not a file type Airlock reads (neither source, config nor a model file)');
-    const { findings } = scanModel(path, engine.rules.map((r) => r.meta), config);
-    return { kind: 'file', path, text: '', findings, failures: [], model: true };
+    const { findings, report } = scanModel(path, engine.rules.map((r) => r.meta), config);
+    return { kind: 'file', path, text: '', findings, failures: [], model: true, modelFormat: report.format };
   }
   try {
     const info = await stat(path);
@@ -178,4 +179,36 @@ export async function scanFile(engine: Engine, path: string, config: AirlockConf
   } catch (err) {
     return skip(`cannot analyze: ${(err as Error).message}`);
   }
+}
+
+export interface ReportOptions extends ScanOptions {
+  tool: { name: string; version: string };
+  /** How paths are shown (relative to the working or workspace folder). */
+  displayPath(path: string): string;
+  /** Every event as it arrives (progress, or reading each file's text for an inventory). */
+  onEvent?(event: ScanEvent): void | Promise<void>;
+}
+
+/** Scans `roots` into the report every renderer takes; only files with findings keep their text. */
+export async function scanToReport(engine: Engine, roots: string[], options: ReportOptions): Promise<Report> {
+  const started = performance.now();
+  const report: Report = { tool: options.tool, rules: engine.rules.map((r) => r.meta), files: [], skipped: [], configErrors: [], failures: [], filesScanned: 0, durationMs: 0 };
+  for await (const event of scan(engine, roots, options)) {
+    await options.onEvent?.(event);
+    switch (event.kind) {
+      case 'file':
+        report.filesScanned++;
+        if (event.findings.length > 0) report.files.push({ path: event.path, displayPath: options.displayPath(event.path), text: event.text, findings: event.findings });
+        report.failures.push(...event.failures);
+        break;
+      case 'skipped':
+        report.skipped.push({ ...event.skipped, path: options.displayPath(event.skipped.path) });
+        break;
+      case 'config-error':
+        report.configErrors.push(event.error);
+        break;
+    }
+  }
+  report.durationMs = performance.now() - started;
+  return report;
 }

@@ -1,9 +1,10 @@
 // The language server: a thin adapter from LSP to the engine. One handler per LSP method;
 // everything that decides anything lives in the engine.
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
+  CancellationToken,
   CodeActionKind,
   DidChangeConfigurationNotification,
   FileChangeType,
@@ -21,7 +22,11 @@ import { defaultConfig, findConfig, mergeConfig, type AirlockConfig } from '../e
 import type { Engine } from '../engine/engine';
 import { docsUrl } from '../engine/render/report';
 import { isModelFile, scanModel } from '../engine/modelscan';
-import { scan } from '../engine/scan';
+import { scan, scanToReport } from '../engine/scan';
+import { generateBom } from '../engine/bom/index';
+import { renderHtml } from '../engine/render/html';
+import type { Report } from '../engine/render/report';
+import { renderSarif } from '../engine/render/sarif';
 import { completeClassification } from '../engine/classify';
 import { Classifier } from '../classifier/index';
 import { suppressionComment } from '../engine/suppress';
@@ -29,12 +34,16 @@ import type { Finding } from '../engine/types';
 import { RULE_DOCS } from '../rules/docs.generated';
 import {
   DEFAULT_SETTINGS,
+  EXPORT_REPORT_REQUEST,
+  GENERATE_BOM_REQUEST,
   RULE_DOC_REQUEST,
   SCAN_MODEL_FILE_COMMAND,
   SCAN_WORKSPACE_COMMAND,
   SHOW_DOCUMENTATION_COMMAND,
   STATUS_NOTIFICATION,
   type AirlockSettings,
+  type ExportReportResult,
+  type GenerateBomResult,
   type RuleDocParams,
   type RuleDocResult,
   type ScanModelFileResult,
@@ -129,6 +138,8 @@ export class AirlockServer {
       const rule = this.engine.rules.find((r) => r.meta.id === params.ruleId);
       return rule ? { ruleId: rule.meta.id, markdown: RULE_DOCS[rule.meta.id] ?? rule.meta.title, url: docsUrl(rule.meta) } : null;
     });
+    c.onRequest(EXPORT_REPORT_REQUEST, (_params: unknown, token: CancellationToken) => this.exportReport(token));
+    c.onRequest(GENERATE_BOM_REQUEST, (_params: unknown, token: CancellationToken) => this.generateBom(token));
     c.onShutdown(async () => {
       await this.classifier?.instance.dispose();
       for (const t of this.timers.values()) clearTimeout(t);
@@ -345,6 +356,75 @@ export class AirlockServer {
     return { path, format: report.format, findings: findings.length, skipped: report.skipped };
   }
 
+  private workspaceFolderPaths(): string[] {
+    return this.workspaceFolders.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+  }
+
+  /** Editor settings of a folder as the engine's base config (a project config file still wins per file). */
+  private async folderConfig(folder: string): Promise<{ settings: AirlockSettings; base: AirlockConfig }> {
+    const settings = await this.settingsFor(pathToFileURL(folder).href);
+    return { settings, base: mergeConfig(defaultConfig(), { rules: settings.rules, exclude: settings.exclude, preview: settings.preview, maxFileSize: settings.maxFileSize }) };
+  }
+
+  /** Paths as the report shows them: relative to their workspace folder (named first when there are several). */
+  private displayPath(folders: string[]): (path: string) => string {
+    return (path) => {
+      const folder = folders.find((f) => path === f || path.startsWith(f.endsWith(sep) ? f : f + sep));
+      if (!folder) return path;
+      const rel = relative(folder, path).split(sep).join('/');
+      return folders.length > 1 ? `${basename(folder)}/${rel}` : rel;
+    };
+  }
+
+  /** A cancellation token as the abort signal scans take. */
+  private static signalOf(token: CancellationToken): AbortSignal {
+    const abort = new AbortController();
+    if (token.isCancellationRequested) abort.abort();
+    token.onCancellationRequested(() => abort.abort());
+    return abort.signal;
+  }
+
+  /** Scans every workspace folder (each with its own settings) into one report, rendered as SARIF and HTML. */
+  private async exportReport(token: CancellationToken): Promise<ExportReportResult> {
+    const folders = this.workspaceFolderPaths();
+    const signal = AirlockServer.signalOf(token);
+    const displayPath = this.displayPath(folders);
+    const report: Report = { tool: { name: 'airlock', version: VERSION }, rules: this.engine.rules.map((r) => r.meta), files: [], skipped: [], configErrors: [], failures: [], filesScanned: 0, durationMs: 0 };
+    this.setState('scanning');
+    try {
+      for (const folder of folders) {
+        const { settings, base } = await this.folderConfig(folder);
+        const part = await scanToReport(this.engine, [folder], { tool: report.tool, displayPath, baseConfig: base, signal, scorer: this.classifierFor(settings) });
+        report.files.push(...part.files);
+        report.skipped.push(...part.skipped);
+        report.configErrors.push(...part.configErrors);
+        report.failures.push(...part.failures);
+        report.filesScanned += part.filesScanned;
+        report.durationMs += part.durationMs;
+      }
+    } finally {
+      this.setState('ready');
+    }
+    const findings = report.files.reduce((n, f) => n + f.findings.length, 0);
+    return { sarif: renderSarif(report), html: renderHtml(report), findings, filesScanned: report.filesScanned, skipped: report.skipped.length, cancelled: signal.aborted };
+  }
+
+  /** The AI bill of materials of all workspace folders (settings of the first folder). */
+  private async generateBom(token: CancellationToken): Promise<GenerateBomResult> {
+    const folders = this.workspaceFolderPaths();
+    const signal = AirlockServer.signalOf(token);
+    const { settings, base } = await this.folderConfig(folders[0] ?? process.cwd());
+    this.setState('scanning');
+    try {
+      const { bom, report } = await generateBom(this.engine, folders, { tool: { name: 'airlock', version: VERSION }, displayPath: this.displayPath(folders), baseConfig: base, signal, scorer: this.classifierFor(settings) });
+      for (const s of report.skipped) this.connection.console.info(`skipped ${s.path}: ${s.reason}`);
+      const list = (key: string) => (Array.isArray(bom[key]) ? (bom[key] as unknown[]).length : 0);
+      return { json: JSON.stringify(bom, null, 2) + '\n', components: list('components'), services: list('services'), findings: report.files.reduce((n, f) => n + f.findings.length, 0), cancelled: signal.aborted };
+    } finally {
+      this.setState('ready');
+    }
+  }
+
   private async scanWorkspace(): Promise<ScanWorkspaceResult> {
     const started = performance.now();
     const result: ScanWorkspaceResult = { filesScanned: 0, filesWithFindings: 0, findings: 0, skipped: [], configErrors: [], cancelled: false, durationMs: 0 };
@@ -353,13 +433,12 @@ export class AirlockServer {
     progress?.token.onCancellationRequested(() => abort.abort());
     progress?.begin('Airlock: scanning workspace', 0, undefined, true);
     this.setState('scanning');
-    const folders = this.workspaceFolders.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    const folders = this.workspaceFolderPaths();
     const previous = this.scanUris;
     this.scanUris = new Set();
     try {
       for (const folder of folders) {
-        const settings = await this.settingsFor(pathToFileURL(folder).href);
-        const base = mergeConfig(defaultConfig(), { rules: settings.rules, exclude: settings.exclude, preview: settings.preview, maxFileSize: settings.maxFileSize });
+        const { settings, base } = await this.folderConfig(folder);
         let total = 0;
         for await (const event of scan(this.engine, [folder], { baseConfig: base, signal: abort.signal, scorer: this.classifierFor(settings) })) {
           if (event.kind === 'start') total = event.total;

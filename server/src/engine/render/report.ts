@@ -70,3 +70,30 @@ export function redactLine(line: string, from: number, to: number): string {
   const secret = line.slice(from, to);
   return line.slice(0, from) + secret.slice(0, 4) + '•'.repeat(Math.max(0, secret.length - 4)) + line.slice(to);
 }
+
+/** One source line of a finding's code frame; `from`/`to` are the underlined characters of `text`. */
+export interface FrameLine {
+  /** 1-based line number. */
+  number: number;
+  /** The line as shown: a redacted finding's secret is masked. */
+  text: string;
+  from: number;
+  to: number;
+  /** Whether the line has something to underline (the first line always does). */
+  underlined: boolean;
+}
+
+/** The lines a finding's code frame shows: its own, at most `maxLines` of a long span (`truncated` then). */
+export function frameLines(item: LocatedFinding, maxLines = 5): { lines: FrameLine[]; truncated: boolean } {
+  const { start, end, lines } = item;
+  const last = Math.min(end.line, start.line + maxLines - 1);
+  const out: FrameLine[] = [];
+  for (let line = start.line; line <= last; line++) {
+    const raw = lines.lineText(line);
+    const text = item.finding.redact ? redactLine(raw, line === start.line ? start.character : 0, line === end.line ? end.character : raw.length) : raw;
+    const from = line === start.line ? start.character : text.length - text.trimStart().length;
+    const to = line === end.line ? end.character : text.length;
+    out.push({ number: line + 1, text, from, to: Math.max(from, to), underlined: to > from || line === start.line });
+  }
+  return { lines: out, truncated: last < end.line };
+}

@@ -1,6 +1,6 @@
 // Human-readable output, shaped like a compiler's: a headline, the location, a code frame with
 // the finding underlined, then the fixes and the docs link. Lines and columns are 1-based.
-import { allFindings, countBySeverity, docsUrl, locate, redactLine, type LocatedFinding, type Report } from './report';
+import { allFindings, countBySeverity, docsUrl, frameLines, locate, type LocatedFinding, type Report } from './report';
 
 const ANSI = { red: 31, yellow: 33, cyan: 36, blue: 34, dim: 2, bold: 1 } as const;
 type Style = keyof typeof ANSI;
@@ -17,24 +17,19 @@ function expandTabs(s: string): string {
 }
 
 function frame(item: LocatedFinding, paint: (s: string, style: Style) => string): string[] {
-  const { start, end, lines } = item;
-  const last = Math.min(end.line, start.line + 4); // long spans show their first lines only
-  const width = String(last + 1).length;
+  const { lines, truncated } = frameLines(item);
+  const width = String(lines[lines.length - 1].number).length;
   const gutter = (n?: number) => paint(`${n === undefined ? ''.padStart(width) : String(n).padStart(width)} |`, 'blue');
   const out = [gutter()];
-  for (let line = start.line; line <= last; line++) {
-    const raw = lines.lineText(line);
-    const text = item.finding.redact ? redactLine(raw, line === start.line ? start.character : 0, line === end.line ? end.character : raw.length) : raw;
-    out.push(`${gutter(line + 1)} ${expandTabs(text)}`);
-    const from = line === start.line ? start.character : text.length - text.trimStart().length;
-    const to = line === end.line ? end.character : text.length;
-    if (to > from || line === start.line) {
-      const pad = expandTabs(text.slice(0, from)).length;
-      const len = Math.max(1, expandTabs(text.slice(from, Math.max(from, to))).length);
+  for (const line of lines) {
+    out.push(`${gutter(line.number)} ${expandTabs(line.text)}`);
+    if (line.underlined) {
+      const pad = expandTabs(line.text.slice(0, line.from)).length;
+      const len = Math.max(1, expandTabs(line.text.slice(line.from, line.to)).length);
       out.push(`${gutter()} ${' '.repeat(pad)}${paint('^'.repeat(len), SEVERITY_STYLE[item.finding.severity])}`);
     }
   }
-  if (last < end.line) out.push(`${gutter()} ${paint('…', 'dim')}`);
+  if (truncated) out.push(`${gutter()} ${paint('…', 'dim')}`);
   return out;
 }
 
