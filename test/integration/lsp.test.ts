@@ -237,6 +237,18 @@ describe('language server over stdio', () => {
     assert.ok(client.statuses.at(-1)!.findings >= 1);
   });
 
+  it('reads a scanned file again from disk when the editor closes it, instead of dropping its findings', async () => {
+    const uri = pathToFileURL(join(workspace, 'src', 'never_opened.py')).href;
+    await client.waitFor(uri, (d) => d.length === 1);
+    // Fixed in the editor but not saved: live analysis shows nothing…
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: 'import json\n' } });
+    await client.waitFor(uri, (d) => d.length === 0);
+    // …closed without saving: the file on disk still has the finding.
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    const back = await client.waitFor(uri, (d) => d.length === 1);
+    assert.equal(back[0].code, 'pickle-deserialization');
+  });
+
   it('returns the safe fixes of every file as one edit that needs confirmation, leaving out files changed since the scan', async () => {
     const loader = join(workspace, 'src', 'config_loader.py');
     const text = 'import yaml\n\nwith open("a.yml") as fh:\n    a = yaml.load(fh)\n';

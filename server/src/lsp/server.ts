@@ -24,7 +24,7 @@ import { defaultConfig, findConfig, mergeConfig, type AirlockConfig } from '../e
 import type { Engine } from '../engine/engine';
 import { docsUrl } from '../engine/render/report';
 import { isModelFile, scanModel } from '../engine/modelscan';
-import { decodeText, scan } from '../engine/scan';
+import { decodeText, scan, scanFile } from '../engine/scan';
 import { completeClassification } from '../engine/classify';
 import { Classifier } from '../classifier/index';
 import { suppressionComment } from '../engine/suppress';
@@ -88,7 +88,7 @@ export class AirlockServer {
   /** Findings last published per URI (open documents and scan results), for fix-all and the status count. */
   private readonly published = new Map<string, Published>();
   private readonly settingsCache = new Map<string, Promise<AirlockSettings>>();
-  /** URIs whose diagnostics came from the last workspace scan (cleared when a rescan finds nothing there). */
+  /** URIs the last workspace scan found something in (open or not); closing one re-reads it from disk. */
   private scanUris = new Set<string>();
   private workspaceFolders: WorkspaceFolder[] = [];
   private supportsConfiguration = false;
@@ -130,8 +130,10 @@ export class AirlockServer {
       this.timers.delete(d.uri);
       this.documents.close(d.uri);
       this.settingsCache.delete(d.uri);
-      // A closed file's diagnostics belong to the last workspace scan, not to the editor.
-      this.publish(d.uri);
+      // A closed file's diagnostics belong to the last workspace scan, not to the editor: a file
+      // that scan found something in is read again from disk (it may have been saved since).
+      if (this.scanUris.has(d.uri)) void this.rescanFromDisk(d.uri);
+      else this.publish(d.uri);
     });
     c.onDidChangeConfiguration(() => {
       this.settingsCache.clear();
@@ -411,6 +413,26 @@ export class AirlockServer {
     return { path, format: report.format, findings: findings.length, skipped: report.skipped };
   }
 
+  /** Analyzes a closed file as the workspace scan does and publishes the result. */
+  private async rescanFromDisk(uri: string): Promise<void> {
+    const path = uriToPath(uri);
+    const settings = await this.settingsFor(uri);
+    let event: Awaited<ReturnType<typeof scanFile>> | undefined;
+    try {
+      if (path && settings.enable) event = await scanFile(this.engine, path, this.configFor(uri, settings), this.classifierFor(settings));
+    } catch (err) {
+      this.connection.console.error(`re-scan of ${uri} failed: ${(err as Error)?.stack ?? String(err)}`);
+    }
+    // Opened again meanwhile: live analysis owns its diagnostics.
+    if (this.documents.get(uri)) return;
+    if (event?.kind === 'file' && event.findings.length > 0) {
+      this.publish(uri, { findings: event.findings, text: TextDocument.create(uri, '', 0, event.text) });
+    } else {
+      this.scanUris.delete(uri);
+      this.publish(uri);
+    }
+  }
+
   private async scanWorkspace(): Promise<ScanWorkspaceResult> {
     const started = performance.now();
     const result: ScanWorkspaceResult = { filesScanned: 0, filesWithFindings: 0, findings: 0, skipped: [], configErrors: [], cancelled: false, durationMs: 0 };
@@ -436,12 +458,10 @@ export class AirlockServer {
             if (event.kind === 'skipped') result.skipped.push(event.skipped);
             else {
               const uri = pathToFileURL(event.path).href;
+              const found = event.findings.length > 0;
+              if (found) this.scanUris.add(uri);
               // Open documents show live analysis of the editor's text, which may be newer than disk.
-              if (!this.documents.get(uri)) {
-                const found = event.findings.length > 0;
-                if (found || previous.has(uri)) this.publish(uri, { findings: event.findings, text: TextDocument.create(uri, '', 0, event.text) });
-                if (found) this.scanUris.add(uri);
-              }
+              if (!this.documents.get(uri) && (found || previous.has(uri))) this.publish(uri, { findings: event.findings, text: TextDocument.create(uri, '', 0, event.text) });
               for (const f of event.failures) this.connection.console.error(`rule ${f.ruleId} failed on ${event.path}: ${f.error}`);
               if (event.findings.length > 0) result.filesWithFindings++;
               result.findings += event.findings.length;
