@@ -151,7 +151,8 @@ async function fixAllSafe(client: LanguageClient): Promise<void> {
   const edit = await client.protocol2CodeConverter.asWorkspaceEdit(result.edit as WorkspaceEdit);
   // Every change carries needsConfirmation, so VS Code opens the Refactor Preview first.
   const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
-  if (applied) void vscode.window.showInformationMessage(`Airlock: applied ${result.fixes} safe fix(es) in ${result.files} file(s).${stale}`);
+  // The preview lets the user untick changes, and applyEdit does not say which were kept.
+  if (applied) void vscode.window.showInformationMessage(`Airlock: applied the safe fixes kept in the preview (${result.fixes} offered in ${result.files} file(s)).${stale}`);
   else if (stale) void vscode.window.showWarningMessage(`Airlock:${stale}`);
 }
 
