@@ -8,6 +8,8 @@ import {
   SCAN_WORKSPACE_COMMAND,
   SHOW_DOCUMENTATION_COMMAND,
   STATUS_NOTIFICATION,
+  WORKSPACE_TRUSTED_NOTIFICATION,
+  type InitializationOptions,
   type RuleDocResult,
   type ScanModelFileResult,
   type ScanWorkspaceResult,
@@ -15,6 +17,7 @@ import {
   type StatusParams,
 } from '../../server/src/protocol';
 import { registerReportCommands } from './reports';
+import { registerResultsView, RESULTS_VIEW_ID } from './resultsView';
 
 // Code by language id; agent configs, prompts and rules files by name (their language ids vary:
 // json, jsonc, yaml, toml, markdown, plaintext, dotenv…). The server decides what each file is.
@@ -49,7 +52,7 @@ function describeScan(result: ScanWorkspaceResult): string {
 function createStatusBar(context: vscode.ExtensionContext): (status: StatusParams) => void {
   const item = vscode.window.createStatusBarItem('airlock.status', vscode.StatusBarAlignment.Left, 50);
   item.name = 'Airlock';
-  item.command = 'airlock.showOutput';
+  item.command = `${RESULTS_VIEW_ID}.focus`;
   item.text = '$(shield) Airlock';
   item.show();
   context.subscriptions.push(item);
@@ -82,6 +85,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
+    // In an untrusted workspace the server ignores the project's config files and .gitignore.
+    initializationOptions: { trusted: vscode.workspace.isTrusted } satisfies InitializationOptions,
     synchronize: {
       // Project config files change what the server reports; model files are scanned when they appear or change.
       fileEvents: [
@@ -105,8 +110,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('airlock.showOutput', () => client?.outputChannel.show(true)),
     vscode.commands.registerCommand('airlock.scanModelFile', () => scanModelFile()),
     vscode.commands.registerCommand(SHOW_DOCUMENTATION_COMMAND, (args?: ShowDocumentationArgs) => showDocumentation(args)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WORKSPACE_TRUSTED_NOTIFICATION)),
   );
   registerReportCommands(context, client);
+  registerResultsView(context, client);
   try {
     await client.start();
   } catch (err) {

@@ -45,6 +45,31 @@ export interface GenerateBomResult {
   cancelled: boolean;
 }
 
+/**
+ * Request (client → server, no parameters): the first safe fix of every finding shown, in every
+ * file, as one LSP WorkspaceEdit whose edits all carry a change annotation with
+ * `needsConfirmation`, so the editor shows a preview before anything changes.
+ */
+export const WORKSPACE_SAFE_FIXES_REQUEST = 'airlock/workspaceSafeFixes';
+
+export interface WorkspaceSafeFixesResult {
+  /** An LSP WorkspaceEdit (documentChanges + changeAnnotations); loosely typed to keep this module import-free. */
+  edit: { documentChanges: unknown[]; changeAnnotations: Record<string, unknown> };
+  fixes: number;
+  files: number;
+  /** Files whose text changed since their findings were computed; their fixes are left out. */
+  stale: string[];
+}
+
+/** `initializationOptions` the client sends. */
+export interface InitializationOptions {
+  /** False in an untrusted workspace: the project's config files and .gitignore are then not read. */
+  trusted: boolean;
+}
+
+/** Notification (client → server, no parameters): the user trusted the workspace. */
+export const WORKSPACE_TRUSTED_NOTIFICATION = 'airlock/workspaceTrusted';
+
 /** Notification (server → client): what the server is doing and how many findings are shown. */
 export const STATUS_NOTIFICATION = 'airlock/status';
 

@@ -2,13 +2,13 @@
 // initialize → didOpen → diagnostics → codeAction → apply → diagnostics cleared → scan command.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
+import type { AnnotatedTextEdit, ChangeAnnotation, CodeAction, Diagnostic, PublishDiagnosticsParams, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   EXPORT_REPORT_REQUEST,
@@ -17,8 +17,10 @@ import {
   STATUS_NOTIFICATION,
   type ExportReportResult,
   type GenerateBomResult,
+  WORKSPACE_SAFE_FIXES_REQUEST,
   type ScanWorkspaceResult,
   type StatusParams,
+  type WorkspaceSafeFixesResult,
 } from '../../server/src/protocol';
 
 const SERVER = join(__dirname, '..', '..', 'dist', 'server.js');
@@ -72,6 +74,25 @@ function startServer(): Client {
   return new Client(connection, child);
 }
 
+async function initialize(client: Client, workspace: string, initializationOptions?: unknown) {
+  return (await client.connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(workspace).href,
+    workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
+    capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true }, textDocument: { codeAction: { isPreferredSupport: true } } },
+    initializationOptions,
+  })) as { capabilities: { codeActionProvider: { codeActionKinds: string[] }; executeCommandProvider: { commands: string[] } } };
+}
+
+async function stop(client: Client) {
+  try {
+    await client.connection.sendRequest('shutdown');
+    await client.connection.sendNotification('exit');
+  } catch {}
+  client.connection.dispose();
+  if (client.process.exitCode === null) client.process.kill();
+}
+
 describe('language server over stdio', () => {
   let client: Client;
   let workspace: string;
@@ -84,24 +105,14 @@ describe('language server over stdio', () => {
     writeFileSync(join(workspace, 'src', 'clean.py'), 'import json\nprint(json.loads("{}"))\n');
     copyFileSync(join(__dirname, '..', 'fixtures', 'model-files', 'files', 'os_system_reduce.pkl'), join(workspace, 'src', 'weights.bin'));
     client = startServer();
-    const init = (await client.connection.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(workspace).href,
-      workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
-      capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true }, textDocument: { codeAction: { isPreferredSupport: true } } },
-    })) as { capabilities: { codeActionProvider: { codeActionKinds: string[] }; executeCommandProvider: { commands: string[] } } };
+    const init = await initialize(client, workspace);
     assert.ok(init.capabilities.codeActionProvider.codeActionKinds.includes('source.fixAll.airlock'));
     assert.deepEqual(init.capabilities.executeCommandProvider.commands, [SCAN_WORKSPACE_COMMAND, 'airlock.server.scanModelFile']);
     await client.connection.sendNotification('initialized', {});
   });
 
   after(async () => {
-    try {
-      await client.connection.sendRequest('shutdown');
-      await client.connection.sendNotification('exit');
-    } catch {}
-    client.connection.dispose();
-    if (client.process.exitCode === null) client.process.kill();
+    await stop(client);
     rmSync(workspace, { recursive: true, force: true });
   });
 
@@ -267,4 +278,81 @@ describe('language server over stdio', () => {
     assert.match(weights.hashes[0].content, /^[0-9a-f]{64}$/);
     assert.ok(weights.properties.some((p: { name: string; value: string }) => p.name === 'airlock:finding' && p.value.startsWith('malicious-pickle-global (error) at src/weights.bin')));
   });
+  it('reads a scanned file again from disk when the editor closes it, instead of dropping its findings', async () => {
+    const uri = pathToFileURL(join(workspace, 'src', 'never_opened.py')).href;
+    await client.waitFor(uri, (d) => d.length === 1);
+    // Fixed in the editor but not saved: live analysis shows nothing…
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: 'import json\n' } });
+    await client.waitFor(uri, (d) => d.length === 0);
+    // …closed without saving: the file on disk still has the finding.
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    const back = await client.waitFor(uri, (d) => d.length === 1);
+    assert.equal(back[0].code, 'pickle-deserialization');
+  });
+
+  it('returns the safe fixes of every file as one edit that needs confirmation, leaving out files changed since the scan', async () => {
+    const loader = join(workspace, 'src', 'config_loader.py');
+    const text = 'import yaml\n\nwith open("a.yml") as fh:\n    a = yaml.load(fh)\n';
+    writeFileSync(loader, text);
+    await client.connection.sendRequest('workspace/executeCommand', { command: SCAN_WORKSPACE_COMMAND, arguments: [] });
+    const uri = pathToFileURL(loader).href;
+    await client.waitFor(uri, (d) => d.some((x) => x.code === 'yaml-unsafe-load'));
+
+    const result = (await client.connection.sendRequest(WORKSPACE_SAFE_FIXES_REQUEST)) as WorkspaceSafeFixesResult;
+    const changes = result.edit.documentChanges as TextDocumentEdit[];
+    const change = changes.find((c) => c.textDocument.uri === uri);
+    assert.ok(change, JSON.stringify(result));
+    // Not open in the editor: no version to check against, the text was compared with the disk instead.
+    assert.equal(change.textDocument.version, null);
+    // Files with findings but no safe fix (never_opened.py: pickle) are not in the edit.
+    assert.ok(!changes.some((c) => c.textDocument.uri.endsWith('never_opened.py')));
+    assert.equal(result.files, changes.length);
+    const edits = change.edits as AnnotatedTextEdit[];
+    for (const e of edits) {
+      const annotation = (result.edit.changeAnnotations as Record<string, ChangeAnnotation>)[e.annotationId];
+      assert.equal(annotation.needsConfirmation, true);
+      assert.equal(annotation.description, 'yaml-unsafe-load');
+    }
+    const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'python', 0, readFileSync(loader, 'utf8')), edits);
+    assert.match(fixed, /a = yaml\.safe_load\(fh\)/);
+
+    // Edited on disk after the scan: its offsets no longer fit, so it is reported instead of fixed.
+    writeFileSync(loader, '# a new first line\n' + text);
+    const later = (await client.connection.sendRequest(WORKSPACE_SAFE_FIXES_REQUEST)) as WorkspaceSafeFixesResult;
+    assert.deepEqual(later.stale, [uri]);
+    assert.ok(!(later.edit.documentChanges as TextDocumentEdit[]).some((c) => c.textDocument.uri === uri));
+  });
+});
+
+describe('language server in an untrusted workspace', () => {
+  let workspace: string;
+
+  before(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'airlock-trust-'));
+    // A repository that tries to hide its own findings: a config turning the rule off, and a .gitignore.
+    writeFileSync(join(workspace, 'airlock.toml'), '[rules]\npickle-deserialization = "off"\n');
+    writeFileSync(join(workspace, '.gitignore'), 'hidden.py\n');
+    for (const name of ['visible.py', 'hidden.py']) writeFileSync(join(workspace, name), 'import pickle\nobj = pickle.loads(open("x.bin", "rb").read())\n');
+  });
+
+  after(() => rmSync(workspace, { recursive: true, force: true }));
+
+  for (const trusted of [false, true]) {
+    it(`${trusted ? 'reads' : 'ignores'} the project's config file and .gitignore when the workspace is ${trusted ? '' : 'not '}trusted`, async () => {
+      const client = startServer();
+      try {
+        await initialize(client, workspace, { trusted });
+        await client.connection.sendNotification('initialized', {});
+        const result = (await client.connection.sendRequest('workspace/executeCommand', { command: SCAN_WORKSPACE_COMMAND, arguments: [] })) as ScanWorkspaceResult;
+        assert.equal(result.findings, trusted ? 0 : 2);
+        if (!trusted) await client.waitFor(pathToFileURL(join(workspace, 'hidden.py')).href, (d) => d.length === 1);
+        const uri = pathToFileURL(join(workspace, 'visible.py')).href;
+        await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: readFileSync(join(workspace, 'visible.py'), 'utf8') } });
+        const diags = await client.waitFor(uri, () => true);
+        assert.equal(diags.length, trusted ? 0 : 1);
+      } finally {
+        await stop(client);
+      }
+    });
+  }
 });

@@ -49,6 +49,13 @@ describe('npm run package', () => {
       for (const required of ['package.json', 'readme.md', 'LICENSE.txt', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'bin/airlock.js', 'grammars/manifest.json', 'grammars/web-tree-sitter.wasm', 'grammars/tree-sitter-python.wasm', 'grammars/tree-sitter-tsx.wasm', 'dist/classifier-worker.js', 'dist/classifier-probe.js', 'dist/node_modules/onnxruntime-node/package.json']) {
         assert.ok(names.includes(required), `${required} missing from the .vsix: ${names.join(', ')}`);
       }
+      // Files the manifest points at (activity-bar icon, walkthrough pages) ship too.
+      const manifestJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+      const referenced = [
+        ...manifestJson.contributes.viewsContainers.activitybar.map((c: { icon: string }) => c.icon),
+        ...manifestJson.contributes.walkthroughs.flatMap((w: { steps: { media: { markdown?: string; image?: string } }[] }) => w.steps.map((s) => s.media.markdown ?? s.media.image)),
+      ];
+      for (const file of referenced) assert.ok(names.includes(file), `${file} (referenced by package.json) missing from the .vsix`);
       // Only the onnxruntime runtime for this one platform may ride along in dist/node_modules.
       const forbidden = names.filter((n) => (/(^|\/)(node_modules|test|examples|server\/src|client\/src|scripts|training)\//.test(n) && !n.startsWith('dist/node_modules/onnxruntime-')) || /\.ts$|\.map$/.test(n));
       assert.deepEqual(forbidden, []);

@@ -35,6 +35,12 @@ export interface ScanOptions {
   /** An explicit config file (the CLI's --config): used for every file, no discovery. */
   configFile?: string;
   signal?: AbortSignal;
+  /**
+   * Whether the project's own files may steer the scan: config files (airlock.toml,
+   * [tool.airlock], "airlock" in package.json) and .gitignore. Default true. The editor turns it
+   * off in untrusted workspaces, where a repository could otherwise hide its own findings.
+   */
+  projectConfig?: boolean;
   /** Scores the texts classifier rules set aside; without one, those rules report nothing. */
   scorer?: Scorer;
 }
@@ -81,7 +87,7 @@ class GitIgnores {
 }
 
 /** Lists the files a scan of `roots` covers (files named directly are always included). */
-export async function listFiles(roots: string[], extraExcludes: string[] = []): Promise<string[]> {
+export async function listFiles(roots: string[], extraExcludes: string[] = [], useGitignore = true): Promise<string[]> {
   const out = new Set<string>();
   for (const r of roots) {
     const root = resolve(r);
@@ -92,7 +98,7 @@ export async function listFiles(roots: string[], extraExcludes: string[] = []): 
     }
     // Text files by name; every other file is a model-file candidate, decided by its first bytes.
     const found = await glob(SCAN_PATTERNS, { cwd: root, absolute: true, dot: true, ignore: [...BUILTIN_EXCLUDES, ...extraExcludes], expandDirectories: false, followSymbolicLinks: false });
-    const gitignores = new GitIgnores(root);
+    const gitignores = useGitignore ? new GitIgnores(root) : { ignores: () => false };
     for (const f of found) if (classifyFile(f) && !gitignores.ignores(f)) out.add(resolve(f));
     const others = await glob(['**/*'], { cwd: root, absolute: true, dot: true, ignore: [...BUILTIN_EXCLUDES, ...extraExcludes, ...NOT_MODEL_FILES], expandDirectories: false, followSymbolicLinks: false });
     for (const f of others) if (!classifyFile(f) && !gitignores.ignores(f) && isModelFile(f)) out.add(resolve(f));
@@ -111,6 +117,7 @@ class ConfigResolver {
     private readonly base: AirlockConfig,
     private readonly root: string | undefined,
     private readonly explicitFile: string | undefined,
+    private readonly discover: boolean,
   ) {}
 
   forFile(path: string): { config: AirlockConfig; excluded: (path: string) => boolean } {
@@ -118,7 +125,7 @@ class ConfigResolver {
     const hit = this.cache.get(dir);
     if (hit) return hit;
     const metas = this.engine.rules.map((r) => r.meta);
-    const loaded = this.explicitFile ? explicitConfig(this.explicitFile, metas) : findConfig(dir, this.root, metas);
+    const loaded = this.explicitFile ? explicitConfig(this.explicitFile, metas) : this.discover ? findConfig(dir, this.root, metas) : NO_CONFIG;
     if (loaded.file && !this.reported.has(loaded.file)) {
       this.reported.add(loaded.file);
       this.errors.push(...loaded.errors);
@@ -137,6 +144,8 @@ class ConfigResolver {
   }
 }
 
+const NO_CONFIG: LoadedConfig = { overrides: {}, errors: [] };
+
 function explicitConfig(file: string, metas: readonly RuleMeta[]): LoadedConfig {
   return loadConfigFile(resolve(file), metas) ?? { overrides: {}, file: resolve(file), errors: [{ file, message: 'no airlock configuration found in this file' }] };
 }
@@ -148,8 +157,9 @@ function explicitConfig(file: string, metas: readonly RuleMeta[]): LoadedConfig 
 export async function* scan(engine: Engine, roots: string[], options: ScanOptions = {}): AsyncGenerator<ScanEvent> {
   const base = options.baseConfig ?? defaultConfig();
   const commonRoot = roots.length === 1 && existsSync(roots[0]) && statSync(roots[0]).isDirectory() ? resolve(roots[0]) : undefined;
-  const configs = new ConfigResolver(engine, base, commonRoot, options.configFile);
-  const files = await listFiles(roots, base.exclude);
+  const projectConfig = options.projectConfig ?? true;
+  const configs = new ConfigResolver(engine, base, commonRoot, options.configFile, projectConfig);
+  const files = await listFiles(roots, base.exclude, projectConfig);
   yield { kind: 'start', total: files.length };
   for (const path of files) {
     if (options.signal?.aborted) break;

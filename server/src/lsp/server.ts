@@ -2,6 +2,7 @@
 // everything that decides anything lives in the engine.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { basename, dirname, relative, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CancellationToken,
@@ -9,12 +10,14 @@ import {
   DidChangeConfigurationNotification,
   FileChangeType,
   TextDocumentSyncKind,
+  type AnnotatedTextEdit,
+  type ChangeAnnotation,
   type CodeAction,
   type CodeActionParams,
   type Connection,
-  type Diagnostic,
   type InitializeParams,
   type InitializeResult,
+  type TextDocumentEdit,
   type TextEdit,
   type WorkspaceFolder,
 } from 'vscode-languageserver';
@@ -22,15 +25,15 @@ import { defaultConfig, findConfig, mergeConfig, type AirlockConfig } from '../e
 import type { Engine } from '../engine/engine';
 import { docsUrl } from '../engine/render/report';
 import { isModelFile, scanModel } from '../engine/modelscan';
-import { scan, scanToReport } from '../engine/scan';
 import { generateBom } from '../engine/bom/index';
 import { renderHtml } from '../engine/render/html';
 import type { Report } from '../engine/render/report';
 import { renderSarif } from '../engine/render/sarif';
+import { decodeText, scan, scanFile, scanToReport } from '../engine/scan';
 import { completeClassification } from '../engine/classify';
 import { Classifier } from '../classifier/index';
 import { suppressionComment } from '../engine/suppress';
-import type { Finding } from '../engine/types';
+import type { Finding, TextEdit as EngineTextEdit } from '../engine/types';
 import { RULE_DOCS } from '../rules/docs.generated';
 import {
   DEFAULT_SETTINGS,
@@ -41,17 +44,21 @@ import {
   SCAN_WORKSPACE_COMMAND,
   SHOW_DOCUMENTATION_COMMAND,
   STATUS_NOTIFICATION,
+  WORKSPACE_SAFE_FIXES_REQUEST,
+  WORKSPACE_TRUSTED_NOTIFICATION,
   type AirlockSettings,
   type ExportReportResult,
   type GenerateBomResult,
+  type InitializationOptions,
   type RuleDocParams,
   type RuleDocResult,
   type ScanModelFileResult,
   type ScanWorkspaceResult,
   type StatusParams,
+  type WorkspaceSafeFixesResult,
 } from '../protocol';
 import { toDiagnostic, type DiagnosticData } from './convert';
-import { DocumentStore, type OpenDocument } from './documents';
+import { DocumentStore } from './documents';
 import { VERSION } from '../version';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.airlock`;
@@ -64,17 +71,39 @@ function pathToUri(path: string): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path) ? path : pathToFileURL(path).href;
 }
 
+/** Findings as published, with the text their offsets refer to. */
+interface Published {
+  findings: Finding[];
+  text: TextDocument;
+  /** The editor's document version for live analysis; undefined for workspace-scan results (text from disk). */
+  version?: number;
+}
+
+/** The first safe fix of each finding, skipping fixes that overlap one already chosen (fix-all applies safe fixes only). */
+function chooseSafeFixes(findings: Finding[]): { ruleId: string; title: string; edits: EngineTextEdit[] }[] {
+  const chosen: { ruleId: string; title: string; edits: EngineTextEdit[] }[] = [];
+  for (const f of findings) {
+    const fix = f.fixes.find((x) => x.applicability === 'safe');
+    if (!fix) continue;
+    if (fix.edits.some((e) => chosen.some((c) => c.edits.some((d) => e.start < d.end && d.start < e.end)))) continue;
+    chosen.push({ ruleId: f.ruleId, title: fix.title, edits: fix.edits });
+  }
+  return chosen;
+}
+
 export class AirlockServer {
   private readonly documents: DocumentStore;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Findings last published per URI (open documents and scan results), for fix-all and the status count. */
-  private readonly published = new Map<string, Finding[]>();
+  private readonly published = new Map<string, Published>();
   private readonly settingsCache = new Map<string, Promise<AirlockSettings>>();
-  /** URIs whose diagnostics came from the last workspace scan (cleared when a rescan finds nothing there). */
+  /** URIs the last workspace scan found something in (open or not); closing one re-reads it from disk. */
   private scanUris = new Set<string>();
   private workspaceFolders: WorkspaceFolder[] = [];
   private supportsConfiguration = false;
   private supportsProgress = false;
+  /** In an untrusted workspace the project's files do not steer analysis (see InitializationOptions). */
+  private trusted = true;
   private state: StatusParams['state'] = 'starting';
   /** Created on first use with the window's classifier settings; recreated when they change. */
   private classifier?: { key: string; instance: Classifier };
@@ -110,8 +139,10 @@ export class AirlockServer {
       this.timers.delete(d.uri);
       this.documents.close(d.uri);
       this.settingsCache.delete(d.uri);
-      // A closed file's diagnostics belong to the last workspace scan, not to the editor.
-      this.publish(d.uri, [], undefined);
+      // A closed file's diagnostics belong to the last workspace scan, not to the editor: a file
+      // that scan found something in is read again from disk (it may have been saved since).
+      if (this.scanUris.has(d.uri)) void this.rescanFromDisk(d.uri);
+      else this.publish(d.uri);
     });
     c.onDidChangeConfiguration(() => {
       this.settingsCache.clear();
@@ -122,7 +153,7 @@ export class AirlockServer {
       for (const change of changes) {
         const path = uriToPath(change.uri);
         if (!path || this.engine.classify(path)) continue;
-        if (change.type === FileChangeType.Deleted) this.publish(change.uri, [], undefined);
+        if (change.type === FileChangeType.Deleted) this.publish(change.uri);
         else this.guard('model file scan', () => void this.scanModelFile(path));
       }
       // A config file may have changed: re-read configuration for every open document.
@@ -140,6 +171,11 @@ export class AirlockServer {
     });
     c.onRequest(EXPORT_REPORT_REQUEST, (_params: unknown, token: CancellationToken) => this.exportReport(token));
     c.onRequest(GENERATE_BOM_REQUEST, (_params: unknown, token: CancellationToken) => this.generateBom(token));
+    c.onRequest(WORKSPACE_SAFE_FIXES_REQUEST, () => this.workspaceSafeFixes());
+    c.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
+      this.trusted = true;
+      for (const doc of this.documents.all()) this.schedule(doc.document.uri, 0);
+    });
     c.onShutdown(async () => {
       await this.classifier?.instance.dispose();
       for (const t of this.timers.values()) clearTimeout(t);
@@ -150,6 +186,7 @@ export class AirlockServer {
   private initialize(params: InitializeParams): InitializeResult {
     this.supportsConfiguration = params.capabilities.workspace?.configuration === true;
     this.supportsProgress = params.capabilities.window?.workDoneProgress === true;
+    this.trusted = (params.initializationOptions as Partial<InitializationOptions> | undefined)?.trusted !== false;
     this.workspaceFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
     return {
       capabilities: {
@@ -199,7 +236,7 @@ export class AirlockServer {
       classifierThreshold: settings.classifier.threshold > 0 ? settings.classifier.threshold : undefined,
     });
     const path = uriToPath(uri);
-    if (!path) return base;
+    if (!path || !this.trusted) return base;
     const loaded = findConfig(dirname(path), this.folderOf(path), this.engine.rules.map((r) => r.meta));
     for (const e of loaded.errors) this.connection.console.warn(`config ${e.file}${e.line ? `:${e.line}` : ''}${e.key ? ` [${e.key}]` : ''}: ${e.message} (using defaults for it)`);
     return mergeConfig(base, loaded.overrides);
@@ -228,7 +265,7 @@ export class AirlockServer {
     const current = this.documents.get(uri);
     if (current !== doc || !doc.file) return;
     if (!settings.enable) {
-      this.publish(uri, [], doc);
+      this.publish(uri);
       return;
     }
     try {
@@ -236,14 +273,16 @@ export class AirlockServer {
       const text = doc.document.getText();
       if (text.length > config.maxFileSize) {
         this.connection.console.info(`skipped ${uri}: ${text.length} characters exceed max-file-size ${config.maxFileSize}`);
-        this.publish(uri, [], doc);
+        this.publish(uri);
         return;
       }
       const version = doc.document.version;
       const analysis = this.engine.analyzeTree({ path: uri, text, language: doc.file.language, kinds: doc.file.kinds, tree: doc.tree }, config);
       const { findings, failures } = await completeClassification(analysis, analysis.pending ? this.classifierFor(settings) : undefined, config.classifierThreshold);
       for (const f of failures) this.connection.console.error(`rule ${f.ruleId} failed on ${uri} and was skipped for this file: ${f.error}`);
-      if (this.documents.get(uri) === doc && doc.document.version === version) this.publish(uri, findings, doc);
+      if (this.documents.get(uri) === doc && doc.document.version === version) {
+        this.publish(uri, { findings, text: TextDocument.create(uri, doc.document.languageId, version, text), version });
+      }
     } catch (err) {
       this.connection.console.error(`analysis of ${uri} failed: ${(err as Error)?.stack ?? String(err)}`);
     }
@@ -261,11 +300,12 @@ export class AirlockServer {
     return this.classifier.instance;
   }
 
-  private publish(uri: string, findings: Finding[], doc: OpenDocument | undefined, diagnostics?: Diagnostic[]): void {
-    if (findings.length === 0) this.published.delete(uri);
-    else this.published.set(uri, findings);
-    const diags = diagnostics ?? (doc ? findings.map((f) => toDiagnostic(f, doc.document, pathToUri)) : []);
-    void this.connection.sendDiagnostics({ uri, version: doc?.document.version, diagnostics: diags });
+  /** Publishes the findings as diagnostics of `uri`; without any, clears them. */
+  private publish(uri: string, source?: Published): void {
+    if (!source || source.findings.length === 0) this.published.delete(uri);
+    else this.published.set(uri, source);
+    const diagnostics = source ? source.findings.map((f) => toDiagnostic(f, source.text, pathToUri)) : [];
+    void this.connection.sendDiagnostics({ uri, version: source?.version, diagnostics });
     this.sendStatus();
   }
 
@@ -276,7 +316,7 @@ export class AirlockServer {
 
   private sendStatus(): void {
     const counts = { error: 0, warning: 0, info: 0 };
-    for (const list of this.published.values()) for (const f of list) counts[f.severity]++;
+    for (const entry of this.published.values()) for (const f of entry.findings) counts[f.severity]++;
     const c = this.classifier?.instance.status;
     const classifier = !c ? undefined : c.state === 'ready' ? c.device?.toUpperCase() : c.state === 'unavailable' ? `unavailable: ${c.detail}` : c.state;
     const status: StatusParams = { state: this.state, findings: counts.error + counts.warning + counts.info, counts, classifier };
@@ -323,24 +363,53 @@ export class AirlockServer {
       }
     }
 
-    if (wantsFixAll && doc) {
-      const edits = this.safeEditsFor(doc);
+    // Only when the findings were computed on the text the editor has now: offsets are not remapped.
+    const entry = this.published.get(uri);
+    if (wantsFixAll && doc && entry?.version === doc.document.version) {
+      const edits: TextEdit[] = chooseSafeFixes(entry.findings).flatMap((fix) => fix.edits.map((e) => toLspEdit(entry.text, e)));
       if (edits.length > 0) actions.push({ title: 'Airlock: apply all safe fixes', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } });
     }
     return actions;
   }
 
-  /** The first safe fix of every published finding, without overlaps (fix-all applies safe fixes only). */
-  private safeEditsFor(doc: OpenDocument): TextEdit[] {
-    const findings = this.published.get(doc.document.uri) ?? [];
-    const chosen: { start: number; end: number; newText: string }[] = [];
-    for (const f of findings) {
-      const fix = f.fixes.find((x) => x.applicability === 'safe');
-      if (!fix) continue;
-      if (fix.edits.some((e) => chosen.some((c) => e.start < c.end && c.start < e.end))) continue;
-      chosen.push(...fix.edits);
+  /**
+   * The safe fixes of every file with findings, as one edit to preview: open documents must still
+   * be at the version analyzed, other files must still read as they did when scanned.
+   */
+  private workspaceSafeFixes(): WorkspaceSafeFixesResult {
+    const documentChanges: TextDocumentEdit[] = [];
+    const changeAnnotations: Record<string, ChangeAnnotation> = {};
+    const stale: string[] = [];
+    let fixes = 0;
+    for (const [uri, entry] of this.published) {
+      const chosen = chooseSafeFixes(entry.findings);
+      if (chosen.length === 0) continue;
+      const open = this.documents.get(uri);
+      if (open ? open.document.version !== entry.version : !this.unchangedOnDisk(uri, entry.text.getText())) {
+        stale.push(uri);
+        continue;
+      }
+      const edits: AnnotatedTextEdit[] = [];
+      for (const fix of chosen) {
+        // One annotation per rule and fix title: the preview groups the changes by it.
+        const annotationId = `${fix.ruleId}: ${fix.title}`;
+        changeAnnotations[annotationId] ??= { label: fix.title, description: fix.ruleId, needsConfirmation: true };
+        edits.push(...fix.edits.map((e) => ({ ...toLspEdit(entry.text, e), annotationId })));
+      }
+      fixes += chosen.length;
+      documentChanges.push({ textDocument: { uri, version: open ? open.document.version : null }, edits });
     }
-    return chosen.map((e) => ({ range: { start: doc.document.positionAt(e.start), end: doc.document.positionAt(e.end) }, newText: e.newText }));
+    return { edit: { documentChanges, changeAnnotations }, fixes, files: documentChanges.length, stale };
+  }
+
+  private unchangedOnDisk(uri: string, text: string): boolean {
+    const path = uriToPath(uri);
+    if (!path) return false;
+    try {
+      return decodeText(readFileSync(path)).text === text;
+    } catch {
+      return false;
+    }
   }
 
   /** Scans one model file with the static readers and publishes its findings on the file's URI. */
@@ -350,8 +419,7 @@ export class AirlockServer {
     const settings = await this.settingsFor(uri);
     const config = this.configFor(uri, settings);
     const { report, findings } = scanModel(path, this.engine.rules.map((r) => r.meta), config);
-    const snapshot = TextDocument.create(uri, '', 0, '');
-    this.publish(uri, findings, undefined, findings.map((f) => toDiagnostic(f, snapshot, pathToUri)));
+    this.publish(uri, { findings, text: TextDocument.create(uri, '', 0, '') });
     if (report.skipped) this.connection.console.info(`model file ${path}: ${report.skipped}`);
     return { path, format: report.format, findings: findings.length, skipped: report.skipped };
   }
@@ -425,6 +493,26 @@ export class AirlockServer {
     }
   }
 
+  /** Analyzes a closed file as the workspace scan does and publishes the result. */
+  private async rescanFromDisk(uri: string): Promise<void> {
+    const path = uriToPath(uri);
+    const settings = await this.settingsFor(uri);
+    let event: Awaited<ReturnType<typeof scanFile>> | undefined;
+    try {
+      if (path && settings.enable) event = await scanFile(this.engine, path, this.configFor(uri, settings), this.classifierFor(settings));
+    } catch (err) {
+      this.connection.console.error(`re-scan of ${uri} failed: ${(err as Error)?.stack ?? String(err)}`);
+    }
+    // Opened again meanwhile: live analysis owns its diagnostics.
+    if (this.documents.get(uri)) return;
+    if (event?.kind === 'file' && event.findings.length > 0) {
+      this.publish(uri, { findings: event.findings, text: TextDocument.create(uri, '', 0, event.text) });
+    } else {
+      this.scanUris.delete(uri);
+      this.publish(uri);
+    }
+  }
+
   private async scanWorkspace(): Promise<ScanWorkspaceResult> {
     const started = performance.now();
     const result: ScanWorkspaceResult = { filesScanned: 0, filesWithFindings: 0, findings: 0, skipped: [], configErrors: [], cancelled: false, durationMs: 0 };
@@ -440,7 +528,8 @@ export class AirlockServer {
       for (const folder of folders) {
         const { settings, base } = await this.folderConfig(folder);
         let total = 0;
-        for await (const event of scan(this.engine, [folder], { baseConfig: base, signal: abort.signal, scorer: this.classifierFor(settings) })) {
+        const options = { baseConfig: base, signal: abort.signal, scorer: this.classifierFor(settings), projectConfig: this.trusted };
+        for await (const event of scan(this.engine, [folder], options)) {
           if (event.kind === 'start') total = event.total;
           else if (event.kind === 'config-error') result.configErrors.push(`${event.error.file}${event.error.line ? `:${event.error.line}` : ''}: ${event.error.message}`);
           else {
@@ -448,13 +537,10 @@ export class AirlockServer {
             if (event.kind === 'skipped') result.skipped.push(event.skipped);
             else {
               const uri = pathToFileURL(event.path).href;
+              const found = event.findings.length > 0;
+              if (found) this.scanUris.add(uri);
               // Open documents show live analysis of the editor's text, which may be newer than disk.
-              if (!this.documents.get(uri)) {
-                const snapshot = TextDocument.create(uri, '', 0, event.text);
-                const diagnostics = event.findings.map((f) => toDiagnostic(f, snapshot, pathToUri));
-                if (diagnostics.length > 0 || previous.has(uri)) this.publish(uri, event.findings, undefined, diagnostics);
-                if (diagnostics.length > 0) this.scanUris.add(uri);
-              }
+              if (!this.documents.get(uri) && (found || previous.has(uri))) this.publish(uri, { findings: event.findings, text: TextDocument.create(uri, '', 0, event.text) });
               for (const f of event.failures) this.connection.console.error(`rule ${f.ruleId} failed on ${event.path}: ${f.error}`);
               if (event.findings.length > 0) result.filesWithFindings++;
               result.findings += event.findings.length;
@@ -466,7 +552,7 @@ export class AirlockServer {
         }
       }
       result.cancelled = abort.signal.aborted;
-      if (!result.cancelled) for (const uri of previous) if (!this.scanUris.has(uri) && !this.documents.get(uri)) this.publish(uri, [], undefined);
+      if (!result.cancelled) for (const uri of previous) if (!this.scanUris.has(uri) && !this.documents.get(uri)) this.publish(uri);
     } finally {
       progress?.done();
       this.setState('ready');
@@ -476,4 +562,8 @@ export class AirlockServer {
     result.durationMs = Math.round(performance.now() - started);
     return result;
   }
+}
+
+function toLspEdit(text: TextDocument, edit: EngineTextEdit): TextEdit {
+  return { range: { start: text.positionAt(edit.start), end: text.positionAt(edit.end) }, newText: edit.newText };
 }
