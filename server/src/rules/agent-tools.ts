@@ -125,21 +125,43 @@ function typeQuery(language: Language, types: readonly string[]): Query | undefi
   return query;
 }
 
+const typeIndexes = new WeakMap<Tree, Map<Query, { nodes: Node[]; starts: number[] }>>();
+
+/** Every node a type query captures in the whole tree, in document order: one walk per tree and query. */
+function typeIndex(tree: Tree, query: Query): { nodes: Node[]; starts: number[] } {
+  let byQuery = typeIndexes.get(tree);
+  if (!byQuery) typeIndexes.set(tree, (byQuery = new Map()));
+  let index = byQuery.get(query);
+  if (!index) {
+    const nodes = query.captures(tree.rootNode).map((c) => c.node);
+    byQuery.set(query, (index = { nodes, starts: nodes.map((n) => n.startIndex) }));
+  }
+  return index;
+}
+
 /**
  * Nodes of the given types in a subtree (the root included), in document order. With
  * `skipFunctions`, nodes inside functions nested in the subtree are left out (the root itself
- * may be a function). Found with a tree-sitter query: walking every node from JavaScript costs
- * a WASM call per child.
+ * may be a function). Rules ask this many times per file (every call, every tool body): the
+ * whole tree is captured once per set of types and each subtree is a range of that list.
  */
 export function descendantsOfType(root: Node, types: ReadonlySet<string>, skipFunctions = false): Node[] {
-  const language = root.tree.language;
   const wanted = [...types];
-  const query = typeQuery(language, skipFunctions ? [...wanted, ...FUNCTION_TYPES] : wanted);
+  const query = typeQuery(root.tree.language, skipFunctions ? [...wanted, ...FUNCTION_TYPES] : wanted);
   if (!query) return [];
+  const { nodes, starts } = typeIndex(root.tree, query);
   const found: Node[] = [];
   const nested: Node[] = [];
-  for (const { node } of query.captures(root)) {
-    if (node.startIndex < root.startIndex || node.endIndex > root.endIndex) continue;
+  // The first node that starts inside the root (binary search), then every node until the root ends.
+  let lo = 0;
+  for (let hi = starts.length; lo < hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] < root.startIndex) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < nodes.length && starts[i] < root.endIndex; i++) {
+    const node = nodes[i];
+    if (node.endIndex > root.endIndex) continue;
     if (skipFunctions && FUNCTION_TYPES.has(node.type) && node.id !== root.id) nested.push(node);
     if (types.has(node.type)) found.push(node);
   }
