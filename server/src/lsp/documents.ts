@@ -1,17 +1,21 @@
 // Open documents with their syntax trees. Edits arrive as incremental LSP changes; each is
 // applied to the tree (tree.edit) so the next parse reuses everything outside the edit.
 // Every replaced tree is deleted: trees live in WASM memory and are never garbage-collected.
+// Each parse runs within the document's time budget: a parse that runs out leaves no tree, and
+// the analysis then reports the file as not analyzed (analysis-time-budget).
 import { Edit, type Tree } from 'web-tree-sitter';
+import { DEFAULT_TIME_BUDGET_MS, TimeBudget } from '../engine/budget';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Engine } from '../engine/engine';
 import { hasGrammar, type FileClass } from '../engine/files';
+import type { GrammarLanguageId } from '../engine/types';
 
 export interface OpenDocument {
   document: TextDocument;
   /** What the file is; undefined for files Airlock does not read. */
   file?: FileClass;
-  /** Only for languages with a grammar. */
+  /** Only for languages with a grammar; absent when the last parse ran out of its time budget. */
   tree?: Tree;
 }
 
@@ -24,7 +28,11 @@ function endOf(start: { line: number; character: number }, inserted: string) {
 export class DocumentStore {
   private readonly docs = new Map<string, OpenDocument>();
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    /** The time budget for parsing a document (the server passes the file's configured one). */
+    private readonly budgetMs: (uri: string) => number = () => DEFAULT_TIME_BUDGET_MS,
+  ) {}
 
   get(uri: string): OpenDocument | undefined {
     return this.docs.get(uri);
@@ -38,7 +46,7 @@ export class DocumentStore {
     this.close(uri);
     const document = TextDocument.create(uri, languageId, version, text);
     const file = this.engine.classify(uri, languageId);
-    const doc: OpenDocument = { document, file, tree: file && hasGrammar(file.language) ? this.engine.parse(file.language, text) : undefined };
+    const doc: OpenDocument = { document, file, tree: file && hasGrammar(file.language) ? this.parse(uri, file.language, text) : undefined };
     this.docs.set(uri, doc);
     return doc;
   }
@@ -71,11 +79,24 @@ export class DocumentStore {
     doc.document = document;
     if (doc.file && hasGrammar(doc.file.language)) {
       const fullReplace = changes.some((c) => !('range' in c));
-      const next = this.engine.parse(doc.file.language, document.getText(), fullReplace ? undefined : tree);
+      const next = this.parse(uri, doc.file.language, document.getText(), fullReplace ? undefined : tree);
       tree?.delete();
       doc.tree = next;
     }
     return doc;
+  }
+
+  /** Parses an open document again from scratch (after a parse that ran out of time, when the budget changed). */
+  reparse(uri: string): OpenDocument | undefined {
+    const doc = this.docs.get(uri);
+    if (!doc?.file || !hasGrammar(doc.file.language)) return doc;
+    doc.tree?.delete();
+    doc.tree = this.parse(uri, doc.file.language, doc.document.getText());
+    return doc;
+  }
+
+  private parse(uri: string, language: GrammarLanguageId, text: string, previous?: Tree): Tree | undefined {
+    return this.engine.parseWithin(language, text, new TimeBudget(this.budgetMs(uri)), previous);
   }
 
   close(uri: string): void {
