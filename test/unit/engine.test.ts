@@ -57,7 +57,7 @@ describe('engine', () => {
   });
 
   describe('per-file time budget', () => {
-    const budgetFindings = (findings: { ruleId: string }[]) => findings.filter((f) => f.ruleId === 'analysis-time-budget');
+    const budgetFindings = <F extends { ruleId: string }>(findings: F[]) => findings.filter((f) => f.ruleId === 'analysis-time-budget');
     // An unterminated triple-quoted string over 100,000 lines: about a second of parsing here.
     const slowToParse = 'import pickle\npickle.loads(b)\nx = """' + 'abc\n'.repeat(100_000);
 
