@@ -1,67 +1,18 @@
 // Drives the BUNDLED language server (dist/server.js) over stdio like an editor would:
 // initialize → didOpen → diagnostics → codeAction → apply → diagnostics cleared → scan command.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { SCAN_WORKSPACE_COMMAND, STATUS_NOTIFICATION, type ScanWorkspaceResult, type StatusParams } from '../../server/src/protocol';
+import { SCAN_WORKSPACE_COMMAND, type ScanWorkspaceResult } from '../../server/src/protocol';
+import { startServer, type Client } from '../harness/lsp-client';
 
-const SERVER = join(__dirname, '..', '..', 'dist', 'server.js');
-
-class Client {
-  readonly diagnostics = new Map<string, Diagnostic[]>();
-  readonly progress: unknown[] = [];
-  readonly statuses: StatusParams[] = [];
-  private waiters: { uri: string; test: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
-
-  constructor(
-    readonly connection: ProtocolConnection,
-    readonly process: ChildProcess,
-  ) {
-    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-      this.diagnostics.set(p.uri, p.diagnostics);
-      this.waiters = this.waiters.filter((w) => {
-        if (w.uri === p.uri && w.test(p.diagnostics)) {
-          w.resolve(p.diagnostics);
-          return false;
-        }
-        return true;
-      });
-    });
-    connection.onNotification(STATUS_NOTIFICATION, (s: StatusParams) => void this.statuses.push(s));
-    // Settings per resource: files under a folder named "quiet" turn the deserialization group off.
-    connection.onRequest('workspace/configuration', (params: { items: { scopeUri?: string }[] }) =>
-      params.items.map((item) => ({ enable: true, debounceMs: 5, rules: item.scopeUri?.includes('/quiet/') ? { deserialization: 'off' } : {} })),
-    );
-    connection.onRequest('window/workDoneProgress/create', () => null);
-    connection.onRequest('client/registerCapability', () => null);
-    connection.onNotification('$/progress', (p: unknown) => void this.progress.push(p));
-    connection.onNotification('window/logMessage', () => undefined);
-  }
-
-  waitFor(uri: string, test: (d: Diagnostic[]) => boolean, timeoutMs = 10_000): Promise<Diagnostic[]> {
-    const current = this.diagnostics.get(uri);
-    if (current && test(current)) return Promise.resolve(current);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for diagnostics on ${uri}; last: ${JSON.stringify(this.diagnostics.get(uri))}`)), timeoutMs);
-      timer.unref();
-      this.waiters.push({ uri, test, resolve: (d) => (clearTimeout(timer), resolve(d)) });
-    });
-  }
-}
-
-function startServer(): Client {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  connection.listen();
-  return new Client(connection, child);
-}
+// Settings per resource: files under a folder named "quiet" turn the deserialization group off.
+const settings = (scopeUri: string | undefined) => ({ enable: true, debounceMs: 5, rules: scopeUri?.includes('/quiet/') ? { deserialization: 'off' } : {} });
 
 describe('language server over stdio', () => {
   let client: Client;
@@ -74,7 +25,7 @@ describe('language server over stdio', () => {
     writeFileSync(join(workspace, 'src', 'never_opened.py'), 'import pickle\nobj = pickle.loads(open("x.bin", "rb").read())\n');
     writeFileSync(join(workspace, 'src', 'clean.py'), 'import json\nprint(json.loads("{}"))\n');
     copyFileSync(join(__dirname, '..', 'fixtures', 'model-files', 'files', 'os_system_reduce.pkl'), join(workspace, 'src', 'weights.bin'));
-    client = startServer();
+    client = startServer({ settings });
     const init = (await client.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(workspace).href,
@@ -87,12 +38,7 @@ describe('language server over stdio', () => {
   });
 
   after(async () => {
-    try {
-      await client.connection.sendRequest('shutdown');
-      await client.connection.sendNotification('exit');
-    } catch {}
-    client.connection.dispose();
-    if (client.process.exitCode === null) client.process.kill();
+    await client.stop();
     rmSync(workspace, { recursive: true, force: true });
   });
 

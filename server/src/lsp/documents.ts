@@ -1,5 +1,7 @@
 // Open documents with their syntax trees. Edits arrive as incremental LSP changes; each is
-// applied to the tree (tree.edit) so the next parse reuses everything outside the edit.
+// applied to the tree at once (tree.edit, cheap), and the tree is re-parsed only when it is
+// needed (`parsed`), reusing everything outside the edits: a burst of keystrokes costs one
+// incremental parse, not one per keystroke.
 // Every replaced tree is deleted: trees live in WASM memory and are never garbage-collected.
 // Each parse runs within the document's time budget: a parse that runs out leaves no tree, and
 // the analysis then reports the file as not analyzed (analysis-time-budget).
@@ -9,14 +11,19 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Engine } from '../engine/engine';
 import { hasGrammar, type FileClass } from '../engine/files';
-import type { GrammarLanguageId } from '../engine/types';
 
 export interface OpenDocument {
   document: TextDocument;
   /** What the file is; undefined for files Airlock does not read. */
   file?: FileClass;
-  /** Only for languages with a grammar; absent when the last parse ran out of its time budget. */
+  /**
+   * Only for languages with a grammar, and only current after `parsed()`: between edits and
+   * the next parse it is the old tree with the edits applied. Absent when the last parse ran
+   * out of its time budget.
+   */
   tree?: Tree;
+  /** Edits arrived since the tree was parsed. */
+  stale: boolean;
 }
 
 function endOf(start: { line: number; character: number }, inserted: string) {
@@ -45,8 +52,7 @@ export class DocumentStore {
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
     const document = TextDocument.create(uri, languageId, version, text);
-    const file = this.engine.classify(uri, languageId);
-    const doc: OpenDocument = { document, file, tree: file && hasGrammar(file.language) ? this.parse(uri, file.language, text) : undefined };
+    const doc: OpenDocument = { document, file: this.engine.classify(uri, languageId), stale: true };
     this.docs.set(uri, doc);
     return doc;
   }
@@ -55,48 +61,51 @@ export class DocumentStore {
     const doc = this.docs.get(uri);
     if (!doc) return undefined;
     let document = doc.document;
-    const tree = doc.tree;
     for (const change of changes) {
-      if ('range' in change && tree) {
+      if (!('range' in change)) {
+        // A full replacement shares nothing with the old tree.
+        doc.tree?.delete();
+        doc.tree = undefined;
+      } else if (doc.tree) {
         const startIndex = document.offsetAt(change.range.start);
         const oldEndIndex = document.offsetAt(change.range.end);
         // offsetAt clamps, so derive positions from the clamped offsets.
         const start = document.positionAt(startIndex);
         const oldEnd = document.positionAt(oldEndIndex);
-        tree.edit(
+        doc.tree.edit(
           new Edit({
-          startIndex,
-          oldEndIndex,
-          newEndIndex: startIndex + change.text.length,
-          startPosition: { row: start.line, column: start.character },
-          oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
-          newEndPosition: endOf(start, change.text),
+            startIndex,
+            oldEndIndex,
+            newEndIndex: startIndex + change.text.length,
+            startPosition: { row: start.line, column: start.character },
+            oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
+            newEndPosition: endOf(start, change.text),
           }),
         );
       }
       document = TextDocument.update(document, [change], version);
     }
     doc.document = document;
-    if (doc.file && hasGrammar(doc.file.language)) {
-      const fullReplace = changes.some((c) => !('range' in c));
-      const next = this.parse(uri, doc.file.language, document.getText(), fullReplace ? undefined : tree);
-      tree?.delete();
-      doc.tree = next;
-    }
+    doc.stale = true;
     return doc;
   }
 
-  /** Parses an open document again from scratch (after a parse that ran out of time, when the budget changed). */
-  reparse(uri: string): OpenDocument | undefined {
+  /** The document with a tree for its current text: parsed now (incrementally, within its budget) if edits arrived. */
+  parsed(uri: string): OpenDocument | undefined {
     const doc = this.docs.get(uri);
-    if (!doc?.file || !hasGrammar(doc.file.language)) return doc;
-    doc.tree?.delete();
-    doc.tree = this.parse(uri, doc.file.language, doc.document.getText());
+    if (!doc || !doc.stale) return doc;
+    doc.stale = false;
+    if (!doc.file || !hasGrammar(doc.file.language)) return doc;
+    const previous = doc.tree;
+    doc.tree = this.engine.parseWithin(doc.file.language, doc.document.getText(), new TimeBudget(this.budgetMs(uri)), previous);
+    previous?.delete();
     return doc;
   }
 
-  private parse(uri: string, language: GrammarLanguageId, text: string, previous?: Tree): Tree | undefined {
-    return this.engine.parseWithin(language, text, new TimeBudget(this.budgetMs(uri)), previous);
+  /** Parses again from scratch at the next `parsed` (after a parse that ran out of time, when the budget changed). */
+  invalidate(uri: string): void {
+    const doc = this.docs.get(uri);
+    if (doc) doc.stale = true;
   }
 
   close(uri: string): void {
