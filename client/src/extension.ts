@@ -88,10 +88,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // In an untrusted workspace the server ignores the project's config files and .gitignore.
     initializationOptions: { trusted: vscode.workspace.isTrusted } satisfies InitializationOptions,
     synchronize: {
-      // Project config files change what the server reports; model files are scanned when they appear or change.
+      // Project config files change what the server reports; model files are scanned when they appear or change;
+      // deleted files and folders lose the findings a workspace scan gave them.
       fileEvents: [
         vscode.workspace.createFileSystemWatcher('**/{airlock.toml,pyproject.toml,package.json}'),
         vscode.workspace.createFileSystemWatcher(`**/*.{${MODEL_EXTENSIONS.join(',')}}`),
+        vscode.workspace.createFileSystemWatcher('**/*', true, true, false),
       ],
     },
     middleware: {

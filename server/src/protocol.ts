@@ -118,6 +118,8 @@ export interface AirlockSettings {
   preview: boolean;
   exclude: string[];
   maxFileSize: number;
+  /** Milliseconds one file's analysis may take; the rules left when it runs out are reported as not run. */
+  timeBudgetMs: number;
   /** Delay between the last edit and re-analysis. */
   debounceMs: number;
   classifier: {
@@ -135,6 +137,7 @@ export const DEFAULT_SETTINGS: AirlockSettings = {
   preview: false,
   exclude: [],
   maxFileSize: 2_000_000,
+  timeBudgetMs: 2_000,
   debounceMs: 30,
   classifier: { enabled: true, device: 'auto', threshold: 0 },
 };

@@ -1,78 +1,27 @@
 // Drives the BUNDLED language server (dist/server.js) over stdio like an editor would:
 // initialize → didOpen → diagnostics → codeAction → apply → diagnostics cleared → scan command.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import type { AnnotatedTextEdit, ChangeAnnotation, CodeAction, Diagnostic, PublishDiagnosticsParams, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
+import type { AnnotatedTextEdit, ChangeAnnotation, CodeAction, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   EXPORT_REPORT_REQUEST,
   GENERATE_BOM_REQUEST,
   SCAN_WORKSPACE_COMMAND,
-  STATUS_NOTIFICATION,
   type ExportReportResult,
   type GenerateBomResult,
   WORKSPACE_SAFE_FIXES_REQUEST,
   type ScanWorkspaceResult,
-  type StatusParams,
   type WorkspaceSafeFixesResult,
 } from '../../server/src/protocol';
+import { startServer, type Client } from '../harness/lsp-client';
 
-const SERVER = join(__dirname, '..', '..', 'dist', 'server.js');
-
-class Client {
-  readonly diagnostics = new Map<string, Diagnostic[]>();
-  readonly progress: unknown[] = [];
-  readonly statuses: StatusParams[] = [];
-  private waiters: { uri: string; test: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
-
-  constructor(
-    readonly connection: ProtocolConnection,
-    readonly process: ChildProcess,
-  ) {
-    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-      this.diagnostics.set(p.uri, p.diagnostics);
-      this.waiters = this.waiters.filter((w) => {
-        if (w.uri === p.uri && w.test(p.diagnostics)) {
-          w.resolve(p.diagnostics);
-          return false;
-        }
-        return true;
-      });
-    });
-    connection.onNotification(STATUS_NOTIFICATION, (s: StatusParams) => void this.statuses.push(s));
-    // Settings per resource: files under a folder named "quiet" turn the deserialization group off.
-    connection.onRequest('workspace/configuration', (params: { items: { scopeUri?: string }[] }) =>
-      params.items.map((item) => ({ enable: true, debounceMs: 5, rules: item.scopeUri?.includes('/quiet/') ? { deserialization: 'off' } : {} })),
-    );
-    connection.onRequest('window/workDoneProgress/create', () => null);
-    connection.onRequest('client/registerCapability', () => null);
-    connection.onNotification('$/progress', (p: unknown) => void this.progress.push(p));
-    connection.onNotification('window/logMessage', () => undefined);
-  }
-
-  waitFor(uri: string, test: (d: Diagnostic[]) => boolean, timeoutMs = 10_000): Promise<Diagnostic[]> {
-    const current = this.diagnostics.get(uri);
-    if (current && test(current)) return Promise.resolve(current);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for diagnostics on ${uri}; last: ${JSON.stringify(this.diagnostics.get(uri))}`)), timeoutMs);
-      timer.unref();
-      this.waiters.push({ uri, test, resolve: (d) => (clearTimeout(timer), resolve(d)) });
-    });
-  }
-}
-
-function startServer(): Client {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  connection.listen();
-  return new Client(connection, child);
-}
+// Settings per resource: files under a folder named "quiet" turn the deserialization group off.
+const settings = (scopeUri: string | undefined) => ({ enable: true, debounceMs: 5, rules: scopeUri?.includes('/quiet/') ? { deserialization: 'off' } : {} });
 
 async function initialize(client: Client, workspace: string, initializationOptions?: unknown) {
   return (await client.connection.sendRequest('initialize', {
@@ -82,15 +31,6 @@ async function initialize(client: Client, workspace: string, initializationOptio
     capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true }, textDocument: { codeAction: { isPreferredSupport: true } } },
     initializationOptions,
   })) as { capabilities: { codeActionProvider: { codeActionKinds: string[] }; executeCommandProvider: { commands: string[] } } };
-}
-
-async function stop(client: Client) {
-  try {
-    await client.connection.sendRequest('shutdown');
-    await client.connection.sendNotification('exit');
-  } catch {}
-  client.connection.dispose();
-  if (client.process.exitCode === null) client.process.kill();
 }
 
 describe('language server over stdio', () => {
@@ -104,7 +44,7 @@ describe('language server over stdio', () => {
     writeFileSync(join(workspace, 'src', 'never_opened.py'), 'import pickle\nobj = pickle.loads(open("x.bin", "rb").read())\n');
     writeFileSync(join(workspace, 'src', 'clean.py'), 'import json\nprint(json.loads("{}"))\n');
     copyFileSync(join(__dirname, '..', 'fixtures', 'model-files', 'files', 'os_system_reduce.pkl'), join(workspace, 'src', 'weights.bin'));
-    client = startServer();
+    client = startServer({ settings });
     const init = await initialize(client, workspace);
     assert.ok(init.capabilities.codeActionProvider.codeActionKinds.includes('source.fixAll.airlock'));
     assert.deepEqual(init.capabilities.executeCommandProvider.commands, [SCAN_WORKSPACE_COMMAND, 'airlock.server.scanModelFile']);
@@ -112,7 +52,7 @@ describe('language server over stdio', () => {
   });
 
   after(async () => {
-    await stop(client);
+    await client.stop();
     rmSync(workspace, { recursive: true, force: true });
   });
 
@@ -339,7 +279,7 @@ describe('language server in an untrusted workspace', () => {
 
   for (const trusted of [false, true]) {
     it(`${trusted ? 'reads' : 'ignores'} the project's config file and .gitignore when the workspace is ${trusted ? '' : 'not '}trusted`, async () => {
-      const client = startServer();
+      const client = startServer({ settings });
       try {
         await initialize(client, workspace, { trusted });
         await client.connection.sendNotification('initialized', {});
@@ -351,7 +291,7 @@ describe('language server in an untrusted workspace', () => {
         const diags = await client.waitFor(uri, () => true);
         assert.equal(diags.length, trusted ? 0 : 1);
       } finally {
-        await stop(client);
+        await client.stop();
       }
     });
   }

@@ -1,5 +1,5 @@
 // Engine guarantees: a crashing rule is isolated, grammars are verified before they load,
-// and rule queries are merged per language.
+// rule queries are merged per language, and a file that runs out of its time budget says so.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { RULES } from '../../server/src/rules/index';
 import { fixtureFiles } from '../harness/fixtures';
 import { listFiles } from '../../server/src/engine/scan';
 import { classifyFile } from '../../server/src/engine/files';
+import { sharedEngine } from '../harness/engine';
 
 const exploding = defineRule({
   meta: { ...RULES[0].meta, id: 'exploding-rule', title: 'A rule that always throws, for tests' },
@@ -56,6 +57,61 @@ describe('engine', () => {
       const { findings } = engine.analyzeText(file, code, defaultConfig());
       assert.deepEqual(findings.map((f) => f.ruleId), ['js-unsafe-deserialization'], file);
     }
+  });
+
+  describe('per-file time budget', () => {
+    const budgetFindings = <F extends { ruleId: string }>(findings: F[]) => findings.filter((f) => f.ruleId === 'analysis-time-budget');
+    // An unterminated triple-quoted string over 100,000 lines: about a second of parsing here.
+    const slowToParse = 'import pickle\npickle.loads(b)\nx = """' + 'abc\n'.repeat(100_000);
+
+    it('stops a slow parse within the budget and reports it, naming what did not run', async () => {
+      const engine = await sharedEngine();
+      const started = performance.now();
+      const { findings } = engine.analyzeText('slow.py', slowToParse, { ...defaultConfig(), timeBudgetMs: 50 });
+      const elapsed = performance.now() - started;
+      assert.deepEqual(findings.map((f) => f.ruleId), ['analysis-time-budget'], 'nothing else ran');
+      assert.match(findings[0].message, /ran out of its 50 ms time budget during parsing; \d+ rules did not run or did not finish \(.*\)\. .*time-budget-ms/);
+      assert.ok(elapsed < 50 + 400, `stopped after ${elapsed.toFixed(0)} ms`);
+      // The stopped parser was reset: the next file parses from its own start.
+      assert.deepEqual(engine.analyzeText('next.py', 'import pickle\npickle.loads(b)\n', defaultConfig()).findings.map((f) => f.ruleId), ['pickle-deserialization']);
+    });
+
+    it('stops between rules, keeps the findings made so far, and is quiet when there is time', async () => {
+      // A rule that takes 10 ms per call it sees, beside a real one: 100 calls need a second.
+      const slow = defineRule({
+        meta: { ...RULES[0].meta, id: 'slow-rule', title: 'A rule that takes its time, for tests' },
+        languages: ['python'],
+        check() {
+          const until = performance.now() + 10;
+          while (performance.now() < until);
+          return undefined;
+        },
+        message: () => 'never',
+      });
+      const pickle = RULES.find((r) => r.meta.id === 'pickle-deserialization')!;
+      const engine = await Engine.create({ rules: [pickle, slow], queries: { ...RULE_QUERIES, 'slow-rule': '(call) @call' } });
+      const text = 'import pickle\n' + 'pickle.loads(b)\n'.repeat(100);
+      const started = performance.now();
+      const { findings } = engine.analyzeText('many.py', text, { ...defaultConfig(), timeBudgetMs: 200 });
+      const elapsed = performance.now() - started;
+      const [notice] = budgetFindings(findings);
+      assert.ok(notice, 'over budget: a notice, not silence');
+      assert.equal(notice.severity, 'info');
+      assert.deepEqual(notice.range, { start: 0, end: 0 });
+      assert.match(notice.message, /during the syntax-tree rules/);
+      const found = findings.filter((f) => f.ruleId === 'pickle-deserialization').length;
+      assert.ok(found > 0 && found < 100, `findings before the stop are kept, the rest is not analyzed (${found})`);
+      assert.ok(elapsed < 200 + 100, `stopped after ${elapsed.toFixed(0)} ms`);
+      assert.deepEqual(budgetFindings(engine.analyzeText('few.py', 'import pickle\npickle.loads(b)\n', defaultConfig()).findings), []);
+    });
+
+    it('follows the rule configuration and suppression comments like any rule', async () => {
+      const engine = await sharedEngine();
+      const tight = { ...defaultConfig(), timeBudgetMs: 20 };
+      assert.equal(budgetFindings(engine.analyzeText('a.py', slowToParse, { ...tight, rules: { 'analysis-time-budget': 'warning' } }).findings)[0]?.severity, 'warning');
+      assert.deepEqual(engine.analyzeText('a.py', slowToParse, { ...tight, rules: { 'analysis-time-budget': 'off' } }).findings, []);
+      assert.deepEqual(engine.analyzeText('a.py', '# airlock: ignore-file[analysis-time-budget] generated\n' + slowToParse, tight).findings, []);
+    });
   });
 
   it('skips files in languages it does not parse', async () => {

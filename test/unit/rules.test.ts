@@ -13,7 +13,7 @@ import { ruleQuery } from '../../server/src/engine/analyzer';
 import { extensionForFence, parseDoc, REQUIRED_HEADINGS } from '../harness/docs';
 import { ALL_RULES, EXTRA_RULE_PATHS, sharedEngine } from '../harness/engine';
 import { README, withRulesTable } from '../../scripts/rules-table';
-import { applyAllFixes, checkFixture, configForOnly, countParseErrors, fixedFileFor, fixtureFiles } from '../harness/fixtures';
+import { applyAllFixes, applyEdits, checkFixture, configForOnly, countParseErrors, fixedFileFor, fixtureFiles } from '../harness/fixtures';
 
 const RULES_DIR = join(__dirname, '..', '..', 'server', 'src', 'rules');
 const GROUPS = readdirSync(RULES_DIR).filter((d) => statSync(join(RULES_DIR, d)).isDirectory());
@@ -108,6 +108,12 @@ describe('rule registry', () => {
             if (meta.fix === 'none') assert.equal(f.fixes.length, 0);
             if (meta.fix === 'unsafe') assert.ok(f.fixes.every((x) => x.applicability === 'unsafe'), "fix: 'unsafe' rules return no safe fixes");
             for (const fix of f.fixes) assert.ok(fix.edits.length > 0 && fix.title.length > 0);
+          }
+          // Every quick fix on its own (not only the first ones, applied together below) re-parses without new errors.
+          const source = readFileSync(file, 'utf8');
+          const errorsBefore = countParseErrors(engine, file, source);
+          for (const f of result.findings) {
+            for (const fix of f.fixes) assert.ok(countParseErrors(engine, file, applyEdits(source, fix.edits)) <= errorsBefore, `fix "${fix.title}" at ${f.range.start} adds parse errors`);
           }
           const fixedFile = fixedFileFor(file);
           const anyFix = result.findings.some((f) => f.fixes.length > 0);

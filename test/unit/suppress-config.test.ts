@@ -85,6 +85,17 @@ describe('config files', () => {
     assert.deepEqual(loaded.overrides.rules, { deserialization: 'warning' });
   });
 
+  it('reads time-budget-ms and rejects a budget that is not a positive whole number', () => {
+    const dir = join(tmp, 'budget');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'airlock.toml'), 'time-budget-ms = 5000\n');
+    assert.equal(mergeConfig(defaultConfig(), findConfig(dir, dir, metas).overrides).timeBudgetMs, 5000);
+    writeFileSync(join(dir, 'airlock.toml'), '\ntime-budget-ms = -1\n');
+    const bad = findConfig(dir, dir, metas);
+    assert.deepEqual(bad.errors.map((e) => `${e.line}:${e.key}:${e.message}`), ['2:time-budget-ms:must be a positive whole number of milliseconds']);
+    assert.equal(mergeConfig(defaultConfig(), bad.overrides).timeBudgetMs, defaultConfig().timeBudgetMs);
+  });
+
   it('reports a TOML syntax error with its line and falls back to defaults', () => {
     const dir = join(tmp, 'syntax');
     mkdirSync(dir);

@@ -1,7 +1,8 @@
 // Runs every rule over one parsed file. Rule queries of a language are merged into ONE
 // multi-pattern query, so each tree is walked once for all rules; each match is dispatched to
 // the rule that owns the pattern. A rule that throws is disabled for that file and reported
-// as an error; the other rules still report.
+// as an error; the other rules still report. A file that runs out of its time budget gets an
+// analysis-time-budget finding naming the rules that did not finish.
 import { Query, type Language, type Node, type Tree } from 'web-tree-sitter';
 import { ruleSetting, type AirlockConfig } from './config/config';
 import { JavaScriptFacts } from './facts/javascript';
@@ -13,7 +14,9 @@ import type { AnyRule, Detection, RuleContext, RuleMatch, TextDetection } from '
 import { Suppressions } from './suppress';
 import { LineIndex } from './text/lines';
 import type { FileKind, Finding, GrammarLanguageId, LanguageId } from './types';
-import { classifyFile, isJavaScriptFamily } from './files';
+import { classifyFile, hasGrammar, isJavaScriptFamily } from './files';
+import { TimeBudget } from './budget';
+import analysisTimeBudget from '../rules/analysis/analysis-time-budget';
 
 export class RuleQueryError extends Error {}
 
@@ -211,6 +214,8 @@ export interface FileInput {
   /** Present for languages with a grammar. */
   tree?: Tree;
   lines?: LineIndex;
+  /** Started before parsing, so parse time counts; a fresh one of `config.timeBudgetMs` when absent. */
+  budget?: TimeBudget;
 }
 
 /**
@@ -237,6 +242,7 @@ export function analyzeFile(compiled: CompiledLanguage | undefined, fileRules: r
   const pending: PendingClassification[] = [];
   const lines = input.lines ?? new LineIndex(input.text);
   const kinds = input.kinds ?? classifyFile(input.path)?.kinds ?? new Set<FileKind>();
+  const budget = input.budget ?? new TimeBudget(config.timeBudgetMs);
   const ctx = new FileContext(input.path, input.text, input.language, kinds, input.tree, lines);
   const suppressions = new Suppressions(input.text, lines);
   const failed = new Set<string>();
@@ -281,17 +287,55 @@ export function analyzeFile(compiled: CompiledLanguage | undefined, fileRules: r
     }
   };
 
+  // The budget is checked between rule invocations, and tree-sitter's progress callback stops
+  // the query; a rule that is already running is not interrupted.
+  const queryRules = compiled?.rules.filter((r) => passesPrefilter(r)) ?? [];
+  let stopped: { during: string; unfinished: AnyRule[] } | undefined;
+  // A language with a grammar but no tree: the parse itself was stopped by the budget.
+  if (hasGrammar(input.language) && !input.tree) stopped = { during: 'parsing', unfinished: [...queryRules, ...fileRules] };
   // The query holds the patterns of the rules that are on for this file and whose pre-filter its text passes.
-  const merged = compiled && input.tree ? compiled.queryFor(new Set(compiled.rules.filter((r) => active(r) && passesPrefilter(r)))) : undefined;
+  const merged = !stopped && compiled && input.tree ? compiled.queryFor(new Set(queryRules.filter((r) => active(r)))) : undefined;
   if (merged) {
-    for (const match of merged.query.matches(input.tree!.rootNode)) {
+    for (const match of merged.query.matches(input.tree!.rootNode, { progressCallback: budget.stop })) {
+      if (budget.exceeded()) break;
       const captures = capturesOf(match.captures);
       for (const rule of merged.patternOwners[match.patternIndex]) run(rule, () => rule.check?.(captures, ctx));
     }
+    if (budget.exceeded()) stopped = { during: 'the syntax-tree rules', unfinished: [...queryRules, ...fileRules] };
   }
-  for (const rule of fileRules) run(rule, () => rule.checkFile?.(ctx));
+  for (const [i, rule] of fileRules.entries()) {
+    if (stopped) break;
+    if (budget.exceeded()) stopped = { during: 'the whole-file checks', unfinished: fileRules.slice(i) };
+    else run(rule, () => rule.checkFile?.(ctx));
+  }
+  if (stopped) {
+    const unfinished = [...new Set(stopped.unfinished.filter((r) => active(r)).map((r) => r.meta.id))];
+    const finding = budgetFinding(input.path, budget.ms, stopped.during, unfinished, config);
+    if (finding && !suppressions.isSuppressed(finding.ruleId, finding.group, 0)) findings.push(finding);
+  }
   findings.sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
   return { findings, failures, pending: pending.length > 0 ? pending : undefined };
+}
+
+/** The notice that a file ran out of time: what was running, which rules did not finish, how to give it more. */
+function budgetFinding(path: string, budgetMs: number, during: string, unfinished: string[], config: AirlockConfig): Finding | undefined {
+  const { meta } = analysisTimeBudget;
+  const setting = ruleSetting(config, meta);
+  if (!setting.enabled) return undefined;
+  const shown = unfinished.slice(0, 6).join(', ') + (unfinished.length > 6 ? ` and ${unfinished.length - 6} more` : '');
+  const rules = unfinished.length === 1 ? '1 rule' : `${unfinished.length} rules`;
+  return {
+    ruleId: meta.id,
+    group: meta.group,
+    severity: setting.severity,
+    confidence: meta.confidence,
+    message: `Analysis of this file ran out of its ${budgetMs} ms time budget during ${during}; ${rules} did not run or did not finish${unfinished.length > 0 ? ` (${shown})` : ''}. Findings reported before the stop are kept. Raise time-budget-ms in airlock.toml (or the airlock.timeBudgetMs setting), or exclude the file.`,
+    path,
+    range: { start: 0, end: 0 },
+    fixes: [],
+    related: [],
+    flow: [],
+  };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { AirlockConfig } from './config/config';
 import { loadLanguages, type Languages } from './parse/grammars';
 import { classifyFile, hasGrammar, type FileClass } from './files';
 import type { AnyRule } from './rule';
+import { TimeBudget } from './budget';
 import type { GrammarLanguageId, LanguageId } from './types';
 
 export interface EngineOptions {
@@ -55,15 +56,23 @@ export class Engine {
    * incremental. The caller owns the returned tree and must `delete()` it when replaced.
    */
   parse(language: GrammarLanguageId, text: string, previous?: Tree): Tree {
+    const tree = this.parseWithin(language, text, undefined, previous);
+    if (!tree) throw new Error(`tree-sitter returned no tree for a ${language} file`);
+    return tree;
+  }
+
+  /** Like `parse`, but stops when `budget` runs out: undefined then (the parser is reset for the next file). */
+  parseWithin(language: GrammarLanguageId, text: string, budget: TimeBudget | undefined, previous?: Tree): Tree | undefined {
     let parser = this.parsers.get(language);
     if (!parser) {
       parser = new Parser();
       parser.setLanguage(this.languages[language]);
       this.parsers.set(language, parser);
     }
-    const tree = parser.parse(text, previous ?? null);
-    if (!tree) throw new Error(`tree-sitter returned no tree for a ${language} file`);
-    return tree;
+    const tree = parser.parse(text, previous ?? null, budget && { progressCallback: budget.stop });
+    // A stopped parse would otherwise resume, on the next call, where it left off.
+    if (!tree) parser.reset();
+    return tree ?? undefined;
   }
 
   /** Analyzes an already parsed file (the language server keeps trees between edits). */
@@ -74,9 +83,10 @@ export class Engine {
   /** Parses, analyzes and frees the tree: the one-shot path used by scans and tests. */
   analyzeText(path: string, text: string, config: AirlockConfig, file: FileClass | undefined = classifyFile(path)): FileAnalysis {
     if (!file) return { findings: [], failures: [] };
-    const tree = hasGrammar(file.language) ? this.parse(file.language, text) : undefined;
+    const budget = new TimeBudget(config.timeBudgetMs);
+    const tree = hasGrammar(file.language) ? this.parseWithin(file.language, text, budget) : undefined;
     try {
-      return this.analyzeTree({ path, text, language: file.language, kinds: file.kinds, tree }, config);
+      return this.analyzeTree({ path, text, language: file.language, kinds: file.kinds, tree, budget }, config);
     } finally {
       tree?.delete();
     }

@@ -21,7 +21,9 @@ import {
   type TextEdit,
   type WorkspaceFolder,
 } from 'vscode-languageserver';
-import { defaultConfig, findConfig, mergeConfig, type AirlockConfig } from '../engine/config/config';
+import { CONFIG_FILES, defaultConfig, findConfig, mergeConfig, type AirlockConfig } from '../engine/config/config';
+import { DEFAULT_TIME_BUDGET_MS } from '../engine/budget';
+import { hasGrammar } from '../engine/files';
 import type { Engine } from '../engine/engine';
 import { docsUrl } from '../engine/render/report';
 import { isModelFile, scanModel } from '../engine/modelscan';
@@ -107,12 +109,16 @@ export class AirlockServer {
   private state: StatusParams['state'] = 'starting';
   /** Created on first use with the window's classifier settings; recreated when they change. */
   private classifier?: { key: string; instance: Classifier };
+  /** Each open document's configured time budget, for parsing it as it is edited. */
+  private readonly timeBudgets = new Map<string, number>();
+  /** Log lines already written (config errors, rule crashes): once each, not once per keystroke. */
+  private readonly logged = new Set<string>();
 
   constructor(
     private readonly connection: Connection,
     private readonly engine: Engine,
   ) {
-    this.documents = new DocumentStore(engine);
+    this.documents = new DocumentStore(engine, (uri) => this.timeBudgets.get(uri) ?? DEFAULT_TIME_BUDGET_MS);
     this.register();
   }
 
@@ -139,6 +145,8 @@ export class AirlockServer {
       this.timers.delete(d.uri);
       this.documents.close(d.uri);
       this.settingsCache.delete(d.uri);
+      this.timeBudgets.delete(d.uri);
+      for (const line of this.logged) if (line.startsWith(`${d.uri}\n`)) this.logged.delete(line);
       // A closed file's diagnostics belong to the last workspace scan, not to the editor: a file
       // that scan found something in is read again from disk (it may have been saved since).
       if (this.scanUris.has(d.uri)) void this.rescanFromDisk(d.uri);
@@ -149,19 +157,23 @@ export class AirlockServer {
       for (const doc of this.documents.all()) this.schedule(doc.document.uri, 0);
     });
     c.onDidChangeWatchedFiles(({ changes }) => {
-      // Model files created or changed in the workspace are scanned at once; deleted ones lose their findings.
       for (const change of changes) {
         const path = uriToPath(change.uri);
-        if (!path || this.engine.classify(path)) continue;
-        if (change.type === FileChangeType.Deleted) this.publish(change.uri);
-        else this.guard('model file scan', () => void this.scanModelFile(path));
+        if (!path) continue;
+        // Deleted files (or folders) lose the findings a scan gave them; open documents keep their live ones.
+        if (change.type === FileChangeType.Deleted) this.forgetDeleted(change.uri);
+        // Model files created or changed in the workspace are scanned at once.
+        else if (!this.engine.classify(path)) this.guard('model file scan', () => void this.scanModelFile(path));
       }
-      // A config file may have changed: re-read configuration for every open document.
-      if (changes.some((ch) => this.engine.classify(ch.uri))) for (const doc of this.documents.all()) this.schedule(doc.document.uri, 0);
+      // A config file may have changed: re-read configuration (and report its errors again) for every open document.
+      if (changes.some((ch) => CONFIG_FILES.some((name) => ch.uri.endsWith(`/${name}`)))) {
+        this.logged.clear();
+        for (const doc of this.documents.all()) this.schedule(doc.document.uri, 0);
+      }
     });
     c.onCodeAction((params) => this.codeActions(params));
-    c.onExecuteCommand(async (params) => {
-      if (params.command === SCAN_WORKSPACE_COMMAND) return this.scanWorkspace();
+    c.onExecuteCommand(async (params, token) => {
+      if (params.command === SCAN_WORKSPACE_COMMAND) return this.scanWorkspace(token);
       if (params.command === SCAN_MODEL_FILE_COMMAND && typeof params.arguments?.[0] === 'string') return this.scanModelFile(params.arguments[0], true);
       return undefined;
     });
@@ -199,6 +211,24 @@ export class AirlockServer {
     };
   }
 
+  /** Clears the scan findings of a deleted file, or of every file under a deleted folder, unless open. */
+  private forgetDeleted(uri: string): void {
+    const folder = uri.endsWith('/') ? uri : `${uri}/`;
+    for (const known of [...this.published.keys()]) {
+      if ((known === uri || known.startsWith(folder)) && !this.documents.get(known)) {
+        this.scanUris.delete(known);
+        this.publish(known);
+      }
+    }
+  }
+
+  /** Writes a line to the output channel once; `key` starts with the document's URI when it is about one. */
+  private logOnce(key: string, write: () => void): void {
+    if (this.logged.has(key)) return;
+    this.logged.add(key);
+    write();
+  }
+
   /** Runs a handler; a failure is logged to the output channel and never kills the server. */
   private guard(what: string, fn: () => void): void {
     try {
@@ -233,12 +263,16 @@ export class AirlockServer {
       exclude: settings.exclude,
       preview: settings.preview,
       maxFileSize: settings.maxFileSize,
+      timeBudgetMs: settings.timeBudgetMs,
       classifierThreshold: settings.classifier.threshold > 0 ? settings.classifier.threshold : undefined,
     });
     const path = uriToPath(uri);
     if (!path || !this.trusted) return base;
     const loaded = findConfig(dirname(path), this.folderOf(path), this.engine.rules.map((r) => r.meta));
-    for (const e of loaded.errors) this.connection.console.warn(`config ${e.file}${e.line ? `:${e.line}` : ''}${e.key ? ` [${e.key}]` : ''}: ${e.message} (using defaults for it)`);
+    for (const e of loaded.errors) {
+      const line = `config ${e.file}${e.line ? `:${e.line}` : ''}${e.key ? ` [${e.key}]` : ''}: ${e.message} (using defaults for it)`;
+      this.logOnce(line, () => this.connection.console.warn(line));
+    }
     return mergeConfig(base, loaded.overrides);
   }
 
@@ -276,13 +310,20 @@ export class AirlockServer {
         this.publish(uri);
         return;
       }
+      // A parse that ran out of time under an older budget gets another chance under the new one.
+      if (this.timeBudgets.get(uri) !== config.timeBudgetMs) {
+        this.timeBudgets.set(uri, config.timeBudgetMs);
+        if (!doc.tree && hasGrammar(doc.file.language)) this.documents.invalidate(uri);
+      }
+      // Edits since the last analysis are parsed now, in one incremental parse.
+      this.documents.parsed(uri);
       const version = doc.document.version;
       const analysis = this.engine.analyzeTree({ path: uri, text, language: doc.file.language, kinds: doc.file.kinds, tree: doc.tree }, config);
       const { findings, failures } = await completeClassification(analysis, analysis.pending ? this.classifierFor(settings) : undefined, config.classifierThreshold);
-      for (const f of failures) this.connection.console.error(`rule ${f.ruleId} failed on ${uri} and was skipped for this file: ${f.error}`);
-      if (this.documents.get(uri) === doc && doc.document.version === version) {
-        this.publish(uri, { findings, text: TextDocument.create(uri, doc.document.languageId, version, text), version });
+      for (const f of failures) {
+        this.logOnce(`${uri}\n${f.ruleId}\n${f.error.split('\n')[0]}`, () => this.connection.console.error(`rule ${f.ruleId} failed on ${uri} and was skipped for this file: ${f.error}`));
       }
+      if (this.documents.get(uri) === doc && doc.document.version === version) this.publish(uri, { findings, text: TextDocument.create(uri, doc.document.languageId, version, text), version });
     } catch (err) {
       this.connection.console.error(`analysis of ${uri} failed: ${(err as Error)?.stack ?? String(err)}`);
     }
@@ -431,7 +472,7 @@ export class AirlockServer {
   /** Editor settings of a folder as the engine's base config (a project config file still wins per file). */
   private async folderConfig(folder: string): Promise<{ settings: AirlockSettings; base: AirlockConfig }> {
     const settings = await this.settingsFor(pathToFileURL(folder).href);
-    return { settings, base: mergeConfig(defaultConfig(), { rules: settings.rules, exclude: settings.exclude, preview: settings.preview, maxFileSize: settings.maxFileSize }) };
+    return { settings, base: mergeConfig(defaultConfig(), { rules: settings.rules, exclude: settings.exclude, preview: settings.preview, maxFileSize: settings.maxFileSize, timeBudgetMs: settings.timeBudgetMs }) };
   }
 
   /** Paths as the report shows them: relative to their workspace folder (named first when there are several). */
@@ -513,12 +554,14 @@ export class AirlockServer {
     }
   }
 
-  private async scanWorkspace(): Promise<ScanWorkspaceResult> {
+  private async scanWorkspace(token?: CancellationToken): Promise<ScanWorkspaceResult> {
     const started = performance.now();
     const result: ScanWorkspaceResult = { filesScanned: 0, filesWithFindings: 0, findings: 0, skipped: [], configErrors: [], cancelled: false, durationMs: 0 };
     const progress = this.supportsProgress ? await this.connection.window.createWorkDoneProgress() : undefined;
     const abort = new AbortController();
+    // Cancelled from the progress notification's button or by $/cancelRequest of the command itself.
     progress?.token.onCancellationRequested(() => abort.abort());
+    token?.onCancellationRequested(() => abort.abort());
     progress?.begin('Airlock: scanning workspace', 0, undefined, true);
     this.setState('scanning');
     const folders = this.workspaceFolderPaths();

@@ -18,6 +18,7 @@ import mcpInsecureTransport from './agent-config/mcp-insecure-transport';
 import mcpPlaintextSecret from './agent-config/mcp-plaintext-secret';
 import mcpToxicFlow from './agent-config/mcp-toxic-flow';
 import mcpUnpinnedPackage from './agent-config/mcp-unpinned-package';
+import analysisTimeBudget from './analysis/analysis-time-budget';
 import joblibLoad from './deserialization/joblib-load';
 import jsUnsafeDeserialization from './deserialization/js-unsafe-deserialization';
 import kerasUnsafeLoad from './deserialization/keras-unsafe-load';
@@ -82,6 +83,7 @@ export const RULES: readonly AnyRule[] = [
   agentToolRunsShell,
   agentUnboundedLoop,
   aiClientInBrowser,
+  analysisTimeBudget,
   bidiControlCharacters,
   dangerousAgentTool,
   dangerousFlagEnabled,

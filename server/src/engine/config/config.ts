@@ -6,6 +6,7 @@
 //   max-file-size = 2000000          # bytes; larger files are skipped with an info finding
 //   classifier-threshold = 0.9       # score needed for injection-prone-prompt findings
 //   max-model-file-size = 536870912  # bytes the model-file readers read per file
+//   time-budget-ms = 2000            # per file; rules left when it runs out are reported skipped
 //   [rules]
 //   pickle-deserialization = "off"   # off | on | error | warning | info
 //   deserialization = "warning"      # a group name sets every rule in the group
@@ -14,6 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { DEFAULT_TIME_BUDGET_MS } from '../budget';
 import type { RuleMeta } from '../rule';
 import type { Severity } from '../types';
 
@@ -29,13 +31,15 @@ export interface AirlockConfig {
   classifierThreshold?: number;
   /** Bytes the model-file readers may read from one file before reporting it skipped. */
   maxModelFileSize: number;
+  /** Milliseconds one file's analysis may take before its remaining rules are skipped (and that is reported). */
+  timeBudgetMs: number;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 2_000_000;
 export const DEFAULT_MAX_MODEL_FILE_SIZE = 512 * 1024 * 1024;
 
 export function defaultConfig(): AirlockConfig {
-  return { rules: {}, exclude: [], preview: false, maxFileSize: DEFAULT_MAX_FILE_SIZE, maxModelFileSize: DEFAULT_MAX_MODEL_FILE_SIZE };
+  return { rules: {}, exclude: [], preview: false, maxFileSize: DEFAULT_MAX_FILE_SIZE, maxModelFileSize: DEFAULT_MAX_MODEL_FILE_SIZE, timeBudgetMs: DEFAULT_TIME_BUDGET_MS };
 }
 
 export interface ConfigError {
@@ -54,12 +58,12 @@ export interface LoadedConfig {
   errors: ConfigError[];
 }
 
-const CONFIG_FILES = ['airlock.toml', 'pyproject.toml', 'package.json'] as const;
+export const CONFIG_FILES = ['airlock.toml', 'pyproject.toml', 'package.json'] as const;
 
 /** The first line that mentions `key` as a key, 1-based, for error messages. */
 function lineOfKey(text: string, key: string): number | undefined {
   const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`^\\s*["']?${escaped}["']?\\s*[=:]`, 'm');
+  const re = new RegExp(`^[ \\t]*["']?${escaped}["']?[ \\t]*[=:]`, 'm');
   const m = re.exec(text);
   return m ? text.slice(0, m.index).split('\n').length : undefined;
 }
@@ -115,6 +119,10 @@ export function validateConfig(raw: unknown, file: string, text: string, rules: 
         if (typeof value === 'number' && Number.isInteger(value) && value > 0) config.maxModelFileSize = value;
         else fail(key, 'must be a positive whole number of bytes');
         break;
+      case 'time-budget-ms':
+        if (typeof value === 'number' && Number.isInteger(value) && value > 0) config.timeBudgetMs = value;
+        else fail(key, 'must be a positive whole number of milliseconds');
+        break;
       case 'classifier-threshold':
         if (typeof value === 'number' && value > 0 && value < 1) config.classifierThreshold = value;
         else fail(key, 'must be a number between 0 and 1');
@@ -131,7 +139,7 @@ export function validateConfig(raw: unknown, file: string, text: string, rules: 
         }
         break;
       default:
-        fail(key, `unknown key '${key}' (known: preview, exclude, max-file-size, max-model-file-size, classifier-threshold, rules)`);
+        fail(key, `unknown key '${key}' (known: preview, exclude, max-file-size, max-model-file-size, time-budget-ms, classifier-threshold, rules)`);
     }
   }
   return { overrides: config, file, errors };
@@ -179,6 +187,7 @@ export function mergeConfig(base: AirlockConfig, over: Partial<AirlockConfig>): 
     maxFileSize: over.maxFileSize ?? base.maxFileSize,
     classifierThreshold: over.classifierThreshold ?? base.classifierThreshold,
     maxModelFileSize: over.maxModelFileSize ?? base.maxModelFileSize,
+    timeBudgetMs: over.timeBudgetMs ?? base.timeBudgetMs,
   };
 }
 

@@ -87,7 +87,8 @@ const REMOTE_INCLUDES: RegExp[] = [
   /\{\{>\s*['"]?https?:\/\/[^}\s'"]+/gi,
   /--8<--\s*["']?https?:\/\/[^\s"']+/gi,
   /\{\{\s*(?:include|import|read|fetch|load|http_get)\s*\(\s*['"]https?:\/\/[^'"]+['"]/gi,
-  /^[ \t]*-?[ \t]*(?:include|import|extends)[ \t]*:[ \t]*['"]?https?:\/\/[^\s'"]+/gim,
+  // `(?:-[ \t]*)?`, not `-?[ \t]*`: two adjacent `[ \t]*` backtrack quadratically on a line of blanks.
+  /^[ \t]*(?:-[ \t]*)?(?:include|import|extends)[ \t]*:[ \t]*['"]?https?:\/\/[^\s'"]+/gim,
 ];
 
 /** Whether the backslash starting at `i` is itself escaped (preceded by an odd number of backslashes). */

@@ -130,7 +130,8 @@ function systemSections(ctx: RuleContext): Section[] {
   const body = frontMatterEnd(text);
   const out: Section[] = [];
   // Prompty (and Jinja templates written the same way): `system:` / `user:` / `assistant:` lines.
-  const roleLine = /^[ \t]*#?[ \t]*(system|user|assistant|developer|tool|function)[ \t]*:[ \t]*\r?$/gim;
+  // `(?:#[ \t]*)?`, not `#?[ \t]*`: two adjacent `[ \t]*` backtrack quadratically on a line of blanks.
+  const roleLine = /^[ \t]*(?:#[ \t]*)?(system|user|assistant|developer|tool|function)[ \t]*:[ \t]*\r?$/gim;
   roleLine.lastIndex = body;
   pairUp(text, roleLine, out, 'prompty');
   // Dotprompt: {{role "system"}} … {{role "user"}} (or {{history}}).
