@@ -84,6 +84,22 @@ class ByteCNN(nn.Module):
         return torch.sigmoid(self.logits(ids))
 
 
+class Ensemble(nn.Module):
+    """Members trained from different seeds; the logits are averaged. Averaging independently
+    trained byte CNNs smooths each one's idiosyncratic false positives, which is what ranks
+    hard negatives below attacks (ROC-AUC) rather than what moves the loss."""
+
+    def __init__(self, members: list[ByteCNN]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def logits(self, ids: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m.logits(ids) for m in self.members]).mean(dim=0)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.logits(ids))
+
+
 def text_windows(texts: list[str], cap: int | None) -> tuple[np.ndarray, np.ndarray]:
     ids, owner = [], []
     for i, text in enumerate(texts):
@@ -104,16 +120,16 @@ def text_logits(model: ByteCNN, texts: list[str], cap: int | None) -> torch.Tens
     return out.scatter_reduce(0, torch.from_numpy(owner), window_logits, reduce="amax", include_self=True)
 
 
-def train(rows: list[dict], epochs: int = 4, batch: int = 48, log=print) -> ByteCNN:
-    torch.manual_seed(SEED)
-    random.seed(SEED)
+def train(rows: list[dict], epochs: int = 4, batch: int = 48, log=print, seed: int = SEED) -> ByteCNN:
+    torch.manual_seed(seed)
+    random.seed(seed)
     model = ByteCNN()
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     steps = epochs * ((len(rows) + batch - 1) // batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=steps, pct_start=0.15)
     order = list(range(len(rows)))
     for epoch in range(epochs):
-        random.Random(SEED + epoch).shuffle(order)
+        random.Random(seed + epoch).shuffle(order)
         model.train()
         started, total = time.time(), 0.0
         for b in range(0, len(order), batch):
@@ -243,6 +259,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--cv", action="store_true", help="group 5-fold cross-validation by source repository")
     parser.add_argument("--cv-epochs", type=int, default=3)
+    parser.add_argument("--members", type=int, default=1, help="train this many CNNs from different seeds and average them")
+    parser.add_argument("--cv-only", action="store_true", help="run the cross-validation and stop (writes nothing)")
+    parser.add_argument("--out", default=str(MODELS), help="folder for the model, model.json and golden.json")
     parser.add_argument("--baseline", action="store_true", help="hashed char n-gram logistic regression for comparison")
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -263,9 +282,16 @@ def main() -> None:
     if args.cv:
         report["group_cv"] = cross_validate(train_rows + ours_train, folds=5, epochs=args.cv_epochs)
         print("group CV:", json.dumps({k: v for k, v in report["group_cv"].items() if k != "folds"}))
+        if args.cv_only:
+            print(json.dumps(report["group_cv"], indent=2))
+            return
 
     started = time.time()
-    model = train(train_rows + ours_train, epochs=args.epochs)
+    members = [train(train_rows + ours_train, epochs=args.epochs, seed=SEED + 101 * k) for k in range(args.members)]
+    model = members[0] if len(members) == 1 else Ensemble(members).eval()
+    if len(members) > 1:
+        for k, m in enumerate(members):
+            print(f"member {k + 1} alone (dev): ROC-AUC {metrics(dev_rows, predict(m, [r['text'] for r in dev_rows]))['roc_auc']}")
     train_seconds = time.time() - started
     dev_scores = predict(model, [r["text"] for r in dev_rows])
     dev = metrics(dev_rows, dev_scores)
@@ -279,10 +305,11 @@ def main() -> None:
     print("dev:", json.dumps(dev))
     print("held-out hard examples:", json.dumps(hard))
 
-    MODELS.mkdir(exist_ok=True)
-    onnx_path = MODELS / "injection-cnn.onnx"
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    onnx_path = out / "injection-cnn.onnx"
     export(model, onnx_path)
-    (MODELS / "golden.json").write_text(json.dumps(golden(model), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "golden.json").write_text(json.dumps(golden(model), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     meta = {
         "name": "airlock-injection-cnn",
         "version": 1,
@@ -294,9 +321,9 @@ def main() -> None:
         "tokenizer": {"version": 1, "spec": "training/tokenizer.py", "window": tok.WINDOW, "stride": tok.STRIDE, "pad": tok.PAD, "offset": 1, "lowercase": "ascii", "newlines": "crlf-to-lf"},
         "threshold": threshold,
         "metrics": {"dev": dev, "held_out_hard_examples": hard, **report},
-        "training": {"epochs": args.epochs, "seed": SEED, "seconds": round(train_seconds), "torch": torch.__version__, "train_rows": len(train_rows) + len(ours_train)},
+        "training": {"epochs": args.epochs, "members": args.members, "seed": SEED, "seconds": round(train_seconds), "torch": torch.__version__, "train_rows": len(train_rows) + len(ours_train)},
     }
-    (MODELS / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {onnx_path} ({onnx_path.stat().st_size} bytes), model.json, golden.json")
 
 
