@@ -10,6 +10,8 @@ import { Engine } from '../../server/src/engine/engine';
 import { defaultGrammarDir, GrammarIntegrityError, loadLanguages } from '../../server/src/engine/parse/grammars';
 import { defineRule } from '../../server/src/engine/rule';
 import { RULE_QUERIES } from '../../server/src/rules/queries.generated';
+import { ruleQuery, splitPatterns } from '../../server/src/engine/analyzer';
+import { Query } from 'web-tree-sitter';
 import { RULES } from '../../server/src/rules/index';
 import { fixtureFiles } from '../harness/fixtures';
 import { listFiles } from '../../server/src/engine/scan';
@@ -139,5 +141,23 @@ describe('engine', () => {
       RULES.forEach((r, i) => ((r as { requires?: unknown }).requires = prefilters[i]));
     }
     assert.ok(RULES.filter((r) => r.requires).length >= 30, 'the expensive rules have pre-filters');
+  });
+
+  it('splits every rule query into the patterns tree-sitter compiles from it (comments aside)', async () => {
+    const languages = await loadLanguages(defaultGrammarDir());
+    let checked = 0;
+    for (const language of Object.keys(languages) as (keyof typeof languages)[]) {
+      for (const rule of RULES) {
+        const source = rule.languages.includes(language) && rule.check ? ruleQuery(RULE_QUERIES, rule.meta.id, language) : undefined;
+        if (!source) continue;
+        const query = new Query(languages[language], source);
+        const bytes = Buffer.from(source, 'utf8');
+        const expected = Array.from({ length: query.patternCount() }, (_, i) => bytes.subarray(query.startIndexForPattern(i), query.endIndexForPattern(i)).toString('utf8').replace(/;[^\n]*/g, '').trim());
+        query.delete();
+        assert.deepEqual(splitPatterns(source, rule.meta.id).map((p) => p.trim()), expected, `${rule.meta.id} (${language})`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 100);
   });
 });

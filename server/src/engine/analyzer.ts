@@ -43,8 +43,10 @@ export class CompiledLanguage {
     private readonly language: Language,
     private readonly patterns: readonly string[],
     private readonly owners: readonly AnyRule[][],
+    all: Query,
   ) {
     this.rules = [...new Set(owners.flat())];
+    this.merged.set(this.rules.map(() => '1').join(''), { query: all, patternOwners: owners.map((o) => [...o]) });
   }
 
   /** The merged query for exactly these rules (a subset of `rules`), or undefined when none is active. */
@@ -108,13 +110,16 @@ export function compileRuleQueries(languages: Record<GrammarLanguageId, Language
     const patterns: string[] = [];
     const owners: AnyRule[][] = [];
     const indexByText = new Map<string, number>();
+    const sources: [AnyRule, string][] = [];
     for (const rule of rules) {
       // Whole-file rules have no query; query rules list the grammars they are written for.
       if (!rule.languages.includes(language) || !rule.check) continue;
       const source = ruleQuery(queries, rule.meta.id, language);
       // A rule with a whole-file check may have queries for some of its languages only.
       if (source === undefined && rule.checkFile) continue;
-      for (const pattern of splitPatterns(languages[language], rule, source, language)) {
+      if (source === undefined) throw new RuleQueryError(`rule ${rule.meta.id} has no .scm query`);
+      sources.push([rule, source]);
+      for (const pattern of splitPatterns(source, rule.meta.id)) {
         const key = pattern.replace(/\s+/g, ' ').trim();
         let index = indexByText.get(key);
         if (index === undefined) {
@@ -126,7 +131,9 @@ export function compileRuleQueries(languages: Record<GrammarLanguageId, Language
       }
     }
     if (patterns.length === 0) continue;
-    compiled.set(language, new CompiledLanguage(languages[language], patterns, owners));
+    // Compiling every pattern once validates them all, and serves files that need every rule.
+    const all = compileMerged(languages[language], language, patterns, sources);
+    compiled.set(language, new CompiledLanguage(languages[language], patterns, owners, all));
   }
   return compiled;
 }
@@ -140,29 +147,81 @@ export function ruleQuery(queries: Record<string, string>, id: string, language:
   return queries[`${id}.${family}`] ?? queries[id];
 }
 
-/** The source text of each pattern in a rule's query (compiled alone first, so errors name the rule). */
-function splitPatterns(language: Language, rule: AnyRule, source: string | undefined, languageId: LanguageId): string[] {
-  if (source === undefined) throw new RuleQueryError(`rule ${rule.meta.id} has no .scm query`);
-  let single: Query;
-  try {
-    single = new Query(language, source);
-  } catch (err) {
-    throw new RuleQueryError(`rule ${rule.meta.id}: query does not compile for ${languageId}: ${(err as Error).message}`);
-  }
-  try {
-    // Pattern offsets are UTF-8 byte offsets into the query source.
-    const bytes = Buffer.from(source, 'utf8');
-    const out: string[] = [];
-    for (let i = 0; i < single.patternCount(); i++) {
-      const text = bytes.subarray(single.startIndexForPattern(i), single.endIndexForPattern(i)).toString('utf8');
-      if (text.trimStart().startsWith('(#')) {
-        throw new RuleQueryError(`rule ${rule.meta.id}: put predicates inside the pattern's parentheses: ((node) @x (#eq? @x "v"))`);
-      }
-      out.push(text);
+/**
+ * The source text of each top-level pattern in a rule's query: a parenthesized node or grouping,
+ * a `[...]` alternation or a quoted anonymous node, with the quantifiers and captures that follow
+ * it. Split as text (strings and `;` comments respected) rather than by compiling each rule's
+ * query alone: compiling is what costs at start-up, and the merged query validates them all.
+ */
+export function splitPatterns(source: string, ruleId: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const n = source.length;
+  const skipString = () => {
+    for (i++; i < n && source[i] !== '"'; i++) if (source[i] === '\\') i++;
+    i++;
+  };
+  while (i < n) {
+    const c = source[i];
+    if (c === ';') {
+      while (i < n && source[i] !== '\n') i++;
+      continue;
     }
-    return out;
-  } finally {
-    single.delete();
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (c === '"') skipString();
+    else if (c === '(' || c === '[') {
+      let depth = 0;
+      while (i < n) {
+        const d = source[i];
+        if (d === '"') {
+          skipString();
+          continue;
+        }
+        if (d === ';') {
+          while (i < n && source[i] !== '\n') i++;
+          continue;
+        }
+        i++;
+        if (d === '(' || d === '[') depth++;
+        else if ((d === ')' || d === ']') && --depth === 0) break;
+      }
+      if (depth !== 0) throw new RuleQueryError(`rule ${ruleId}: unbalanced parentheses in its query`);
+    } else throw new RuleQueryError(`rule ${ruleId}: unexpected '${c}' at the top level of its query`);
+    // Quantifiers and captures that belong to the pattern: `(call) @call`, `(comment)+ @doc`.
+    for (;;) {
+      let j = i;
+      while (j < n && (source[j] === ' ' || source[j] === '\t' || source[j] === '\n' || source[j] === '\r')) j++;
+      if (source[j] === '@') {
+        j++;
+        while (j < n && /[\w.-]/.test(source[j])) j++;
+        i = j;
+      } else if (j === i && (source[j] === '*' || source[j] === '+' || source[j] === '?')) i = j + 1;
+      else break;
+    }
+    const text = source.slice(start, i);
+    if (text.startsWith('(#')) throw new RuleQueryError(`rule ${ruleId}: put predicates inside the pattern's parentheses: ((node) @x (#eq? @x "v"))`);
+    out.push(text);
+  }
+  return out;
+}
+
+/** Compiles a merged query; when it fails, compiles each rule's query alone so the error names the rule. */
+function compileMerged(language: Language, languageId: LanguageId, patterns: readonly string[], sources: readonly [AnyRule, string][]): Query {
+  try {
+    return new Query(language, patterns.join('\n'));
+  } catch (err) {
+    for (const [rule, source] of sources) {
+      try {
+        new Query(language, source).delete();
+      } catch (ruleErr) {
+        throw new RuleQueryError(`rule ${rule.meta.id}: query does not compile for ${languageId}: ${(ruleErr as Error).message}`);
+      }
+    }
+    throw new RuleQueryError(`the merged rule query does not compile for ${languageId}: ${(err as Error).message}`);
   }
 }
 
