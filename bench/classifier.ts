@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Classifier } from '../server/src/classifier/index';
 import { encode, windows } from '../server/src/classifier/tokenizer';
-import { MB, percentile } from './measure';
+import { MB, ownPeakRssMb, percentile } from './measure';
 
 const ROOT = join(__dirname, '..');
 
@@ -63,7 +63,7 @@ export async function benchClassifier(batch1Calls = 200, batch64Batches = 20): P
       batch64: { batches: batch64Batches, textsPerS: scoredTexts / seconds, windowsPerS: scoredWindows / seconds },
       rssBeforeMb: rssBefore,
       rssAfterMb: process.memoryUsage().rss / MB,
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      peakRssMb: ownPeakRssMb(),
     };
   } finally {
     await classifier.dispose();

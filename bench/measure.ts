@@ -102,6 +102,15 @@ export function processMemory(pid: number): { rssMb: number; hwmMb: number } | u
   }
 }
 
+/**
+ * This process's peak RSS in MB. VmHWM belongs to the process's own memory map; getrusage's
+ * maxRSS does not: Linux carries it over from the parent across fork + exec, so a section run
+ * as a child of the bench would report the bench's own size.
+ */
+export function ownPeakRssMb(): number {
+  return processMemory(process.pid)?.hwmMb ?? process.resourceUsage().maxRSS / 1024;
+}
+
 /** The first line a command prints, or undefined when it is not installed. */
 export function commandVersion(command: string, args: string[]): string | undefined {
   try {

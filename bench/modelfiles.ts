@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanModelFile } from '../server/src/modelfiles/index';
 import { crc32 } from '../server/src/modelfiles/zip';
-import { MB } from './measure';
+import { MB, ownPeakRssMb } from './measure';
 
 
 const le16 = (n: number) => [n & 0xff, (n >> 8) & 0xff];
@@ -99,7 +99,7 @@ function measure(label: string, path: string, options = {}): ModelFileRow {
   const t = performance.now();
   const report = scanModelFile(path, { maxBytes: 2048 * MB, timeBudgetMs: 120_000, ...options });
   const ms = performance.now() - t;
-  return { file: label, format: report.format, sizeMb: size / MB, ms, mbPerS: (size / MB / ms) * 1000, readMb: report.bytesRead / MB, peakRssMb: process.resourceUsage().maxRSS / 1024, findings: report.findings.length, skipped: report.skipped };
+  return { file: label, format: report.format, sizeMb: size / MB, ms, mbPerS: (size / MB / ms) * 1000, readMb: report.bytesRead / MB, peakRssMb: ownPeakRssMb(), findings: report.findings.length, skipped: report.skipped };
 }
 
 function print(r: ModelFileRow) {

@@ -29,6 +29,8 @@ export interface BenchResults {
   versions: Record<string, string | undefined>;
   policy: { corpus: RunPolicy; workspace: RunPolicy };
   durationS?: number;
+  /** Anything a reader of these numbers must know that the numbers do not say. */
+  notes?: string[];
   python?: CorpusResult;
   npm?: CorpusResult;
   lsp?: LspResult;

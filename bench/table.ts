@@ -72,6 +72,7 @@ export function renderTable(r: BenchResults): string {
   const m = r.machine;
   const lines = [
     `Measured ${r.date.slice(0, 10)} (${r.mode}) on ${m.cpu}, ${m.cores} cores, ${m.ramGb} GB RAM, ${m.os}, Node ${m.node.replace(/^v/, '')}, ${m.python ?? 'no python3'}; load average ${m.loadAverageAtStart.join(' ')} at start${m.loadAverageAtEnd ? `, ${m.loadAverageAtEnd.join(' ')} at end` : ''}.`,
+    ...(r.notes ?? []).map((note) => `Note: ${note}`),
     '',
     '| Measure | Result | Target |',
     '| --- | --- | --- |',
