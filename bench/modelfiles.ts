@@ -1,19 +1,17 @@
-// Model-file scanner bench (not part of npm test):
-//   node --import tsx bench/modelfiles.ts [--size-mb 1024] [--keep]
+// Model-file scanner bench, part of `npm run bench`; also on its own:
+//   node --import tsx bench/modelfiles.ts [--size-mb 1024] [--keep] [--json]
 // Builds synthetic model files in a temp dir — a 1 GB PyTorch checkpoint (stored zip; tensor
 // storages written as sparse holes), a 1 GB safetensors file (sparse data), and a dense 64 MB
 // pickle (millions of small opcodes, streamed writes) — scans each, and prints wall time,
 // throughput over the file size, bytes actually read and peak RSS. Files are deleted afterwards.
+// Run in its own process so that the peak RSS is the readers' own.
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scanModelFile } from '../server/src/modelfiles/index';
 import { crc32 } from '../server/src/modelfiles/zip';
+import { MB, ownPeakRssMb } from './measure';
 
-const MB = 1024 * 1024;
-const args = process.argv.slice(2);
-const SIZE_MB = Number(args[args.indexOf('--size-mb') + 1]) || 1024;
-const KEEP = args.includes('--keep');
 
 const le16 = (n: number) => [n & 0xff, (n >> 8) & 0xff];
 const le32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
@@ -84,32 +82,61 @@ function buildDensePickle(path: string, bytes: number) {
   closeSync(fd);
 }
 
-function measure(label: string, path: string, options = {}) {
+export interface ModelFileRow {
+  file: string;
+  format: string;
+  sizeMb: number;
+  ms: number;
+  mbPerS: number;
+  readMb: number;
+  peakRssMb: number;
+  findings: number;
+  skipped?: string;
+}
+
+function measure(label: string, path: string, options = {}): ModelFileRow {
   const size = statSync(path).size;
   const t = performance.now();
   const report = scanModelFile(path, { maxBytes: 2048 * MB, timeBudgetMs: 120_000, ...options });
   const ms = performance.now() - t;
-  const rssMb = process.resourceUsage().maxRSS / 1024;
+  return { file: label, format: report.format, sizeMb: size / MB, ms, mbPerS: (size / MB / ms) * 1000, readMb: report.bytesRead / MB, peakRssMb: ownPeakRssMb(), findings: report.findings.length, skipped: report.skipped };
+}
+
+function print(r: ModelFileRow) {
   console.log(
-    `${label.padEnd(34)} ${(size / MB).toFixed(0).padStart(6)} MB  ${ms.toFixed(0).padStart(6)} ms  ${((size / MB / ms) * 1000).toFixed(0).padStart(8)} MB/s of file  ` +
-      `${(report.bytesRead / MB).toFixed(2).padStart(8)} MB read (${((report.bytesRead / MB / ms) * 1000).toFixed(0)} MB/s)  peak RSS ${rssMb.toFixed(0)} MB  ` +
-      `format ${report.format}, ${report.findings.length} findings${report.skipped ? `, skipped: ${report.skipped}` : ''}`,
+    `${r.file.padEnd(34)} ${r.sizeMb.toFixed(0).padStart(6)} MB  ${r.ms.toFixed(0).padStart(6)} ms  ${r.mbPerS.toFixed(0).padStart(8)} MB/s of file  ` +
+      `${r.readMb.toFixed(2).padStart(8)} MB read (${((r.readMb / r.ms) * 1000).toFixed(0)} MB/s)  peak RSS ${r.peakRssMb.toFixed(0)} MB  ` +
+      `format ${r.format}, ${r.findings} findings${r.skipped ? `, skipped: ${r.skipped}` : ''}`,
   );
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
-try {
-  console.log(`model-file scanner bench (node ${process.version}), files in ${dir}`);
-  const ckpt = join(dir, 'checkpoint.pt');
-  buildCheckpoint(ckpt, SIZE_MB * MB, 512);
-  measure(`PyTorch checkpoint, 512 tensors`, ckpt);
-  const st = join(dir, 'model.safetensors');
-  buildSafetensors(st, SIZE_MB * MB, 512);
-  measure('safetensors, 512 tensors', st);
-  const dense = join(dir, 'dense.pkl');
-  buildDensePickle(dense, 64 * MB);
-  measure('dense pickle (32M small opcodes)', dense);
-  measure('dense pickle, 16 MB byte budget', dense, { maxBytes: 16 * MB });
-} finally {
-  if (!KEEP) rmSync(dir, { recursive: true, force: true });
+export function benchModelFiles(sizeMb = 1024, keep = false): { dir: string; rows: ModelFileRow[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
+  const rows: ModelFileRow[] = [];
+  try {
+    const ckpt = join(dir, 'checkpoint.pt');
+    buildCheckpoint(ckpt, sizeMb * MB, 512);
+    rows.push(measure('PyTorch checkpoint, 512 tensors', ckpt));
+    const st = join(dir, 'model.safetensors');
+    buildSafetensors(st, sizeMb * MB, 512);
+    rows.push(measure('safetensors, 512 tensors', st));
+    const dense = join(dir, 'dense.pkl');
+    buildDensePickle(dense, 64 * MB);
+    rows.push(measure('dense pickle (32M small opcodes)', dense));
+    rows.push(measure('dense pickle, 16 MB byte budget', dense, { maxBytes: 16 * MB }));
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+  return { dir, rows };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const sizeMb = Number(args[args.indexOf('--size-mb') + 1]) || 1024;
+  const { dir, rows } = benchModelFiles(sizeMb, args.includes('--keep'));
+  if (args.includes('--json')) console.log(JSON.stringify(rows));
+  else {
+    console.log(`model-file scanner bench (node ${process.version}), files in ${dir}`);
+    rows.forEach(print);
+  }
 }

@@ -1,112 +1,151 @@
-// `npm run bench`: engine time on a 5,000-line Python file and edit → diagnostics latency over
-// LSP against the bundled server. Medians over repeated runs: the machine is noisy.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// `npm run bench [-- --quick] [-- --only python,npm,lsp,workspace,classifier,modelfiles] [-- --save]`
+// `npm run bench -- --table bench/results/latest.json` prints the table of earlier results.
+// Measures everything in one run and prints ONE markdown table (pasteable into the README), and
+// writes the same results as JSON to bench/results/latest.json (--save: also a dated copy).
+// The machine is noisy: corpus measures are medians of several runs, interleaved between tools
+// so that ratios compare runs made under the same load. See docs/benchmarks.md for the method.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
-import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { defaultConfig } from '../server/src/engine/config/config';
-import { Engine } from '../server/src/engine/engine';
+import { VERSION } from '../server/src/version';
+import type { ClassifierBenchResult } from './classifier';
+import { buildNpmCorpus, buildPythonCorpus } from './corpus';
+import { benchCorpus, type CorpusResult } from './corpus-scan';
+import { benchLsp, type LspResult } from './lsp';
+import { commandVersion, machine, type RunPolicy } from './measure';
+import type { ModelFileRow } from './modelfiles';
+import { renderTable } from './table';
+import { benchWorkspace, buildWorkspace, type WorkspaceResult } from './workspace';
 
 const ROOT = join(__dirname, '..');
+const SECTIONS = ['python', 'npm', 'lsp', 'workspace', 'classifier', 'modelfiles'] as const;
+type Section = (typeof SECTIONS)[number];
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+export interface BenchResults {
+  date: string;
+  mode: 'full' | 'quick';
+  machine: ReturnType<typeof machine> & { loadAverageAtEnd?: number[] };
+  versions: Record<string, string | undefined>;
+  policy: { corpus: RunPolicy; workspace: RunPolicy };
+  durationS?: number;
+  /** Anything a reader of these numbers must know that the numbers do not say. */
+  notes?: string[];
+  python?: CorpusResult;
+  npm?: CorpusResult;
+  lsp?: LspResult;
+  workspace?: WorkspaceResult;
+  classifier?: ClassifierBenchResult | { error: string };
+  modelFiles?: ModelFileRow[] | { error: string };
 }
 
-/** A realistic 5,000-line module: the example app's Python files, repeated with renamed functions. */
-export function syntheticPython(lines: number): string {
-  const dir = join(ROOT, 'examples', 'rag-assistant', 'backend');
-  const parts = ['api.py', 'train.py', 'rag.py', 'plugins.py', 'agent.py'].map((f) => readFileSync(join(dir, f), 'utf8'));
-  const out: string[] = [];
-  let count = 0;
-  for (let i = 0; count < lines; i++) {
-    const chunk = parts[i % parts.length].replace(/\bdef (\w+)/g, `def $1_${i}`).replace(/\bclass (\w+)/g, `class $1${i}`);
-    out.push(chunk);
-    count += chunk.split('\n').length;
-  }
-  return out.join('\n').split('\n').slice(0, lines).join('\n') + '\n';
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
 }
 
-async function engineBench() {
-  const engine = await Engine.create();
-  const text = syntheticPython(5000);
-  const config = defaultConfig();
-  // The same run without the dataflow groups tells what the taint analysis costs.
-  const withoutDataflow = { ...config, rules: { 'prompt-injection': 'off', 'output-handling': 'off' } as typeof config.rules };
-  const parse: number[] = [];
-  const total: number[] = [];
-  const noTaint: number[] = [];
-  let findings = 0;
-  for (let i = 0; i < 12; i++) {
-    let t = performance.now();
-    const tree = engine.parse('python', text);
-    parse.push(performance.now() - t);
-    tree.delete();
-    t = performance.now();
-    findings = engine.analyzeText('bench.py', text, config).findings.length;
-    total.push(performance.now() - t);
-    t = performance.now();
-    engine.analyzeText('bench.py', text, withoutDataflow);
-    noTaint.push(performance.now() - t);
+/** Runs a bench script in its own node process (its memory is then its own) and parses its JSON line. */
+function childSection<T>(script: string, args: string[] = []): T | { error: string } {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, script), ...args, '--json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const last = child.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as T;
+  } catch {
+    return { error: (child.stderr || child.stdout || `exit ${child.status}`).trim().slice(-500) };
   }
-  // The first runs warm up the JIT; report the median of the rest.
-  return {
-    lines: 5000,
-    bytes: Buffer.byteLength(text),
-    findings,
-    parseMs: percentile(parse.slice(2), 50),
-    parseAndAnalyzeMs: percentile(total.slice(2), 50),
-    withoutDataflowMs: percentile(noTaint.slice(2), 50),
-  };
 }
 
-async function lspBench() {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  let resolveNext: ((p: PublishDiagnosticsParams) => void) | undefined;
-  connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => resolveNext?.(p));
-  connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({ debounceMs: 0 })));
-  connection.onRequest('client/registerCapability', () => null);
-  connection.onNotification('airlock/status', () => undefined);
-  connection.listen();
-  const next = () => new Promise<PublishDiagnosticsParams>((resolve) => (resolveNext = resolve));
-  const started = performance.now();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: { workspace: { configuration: true } } });
-  await connection.sendNotification('initialized', {});
-  const uri = pathToFileURL(join(ROOT, 'bench-edit.py')).href;
-  const lines = syntheticPython(2000).split('\n');
-  const first = next();
-  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: lines.join('\n') } });
-  await first;
-  const coldMs = performance.now() - started;
-  const latencies: number[] = [];
-  for (let version = 2; version < 202; version++) {
-    const line = (version * 37) % lines.length;
-    const published = next();
-    const t = performance.now();
-    await connection.sendNotification('textDocument/didChange', {
-      textDocument: { uri, version },
-      contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: ' ' }],
-    });
-    await published;
-    latencies.push(performance.now() - t);
+function packageVersion(name: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return undefined;
   }
-  await connection.sendRequest('shutdown');
-  await connection.sendNotification('exit');
-  connection.dispose();
-  child.kill();
-  return { coldStartToDiagnosticsMs: coldMs, edits: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
 }
 
 async function main() {
-  const engine = await engineBench();
-  const lsp = await lspBench();
-  const fmt = (n: number) => n.toFixed(1);
-  console.log(`engine: 5,000-line Python file (${engine.bytes} bytes, ${engine.findings} findings): parse ${fmt(engine.parseMs)} ms, parse + analysis ${fmt(engine.parseAndAnalyzeMs)} ms, of which dataflow rules ${fmt(engine.parseAndAnalyzeMs - engine.withoutDataflowMs)} ms (median of 10)`);
-  console.log(`lsp: cold start to first diagnostics ${fmt(lsp.coldStartToDiagnosticsMs)} ms; ${lsp.edits} edits on a 2,000-line file, edit → diagnostics p50 ${fmt(lsp.p50)} ms, p95 ${fmt(lsp.p95)} ms, p99 ${fmt(lsp.p99)} ms`);
+  const args = process.argv.slice(2);
+  const saved = option(args, '--table');
+  if (saved) {
+    // Re-renders the table of a results file (for the README) without measuring anything.
+    console.log(renderTable(JSON.parse(readFileSync(saved, 'utf8')) as BenchResults));
+    return;
+  }
+  const quick = args.includes('--quick');
+  const only = new Set((option(args, '--only')?.split(',') ?? SECTIONS) as Section[]);
+  for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}; sections: ${SECTIONS.join(', ')}`);
+  const maxRuns = Number(option(args, '--runs') ?? (quick ? 1 : 5));
+  // A measure runs at least `min` times and at most `max`; it stops early, after `min`, once it
+  // has used `capMs` (Bandit takes minutes per run on two cores).
+  const corpusPolicy: RunPolicy = { min: Math.min(maxRuns, 3), max: maxRuns, capMs: quick ? 0 : 150_000 };
+  // The workspace scan is one measure with no ratio to protect: once is enough when it is slow.
+  const workspacePolicy: RunPolicy = { min: 1, max: Math.min(maxRuns, 3), capMs: quick ? 0 : 100_000 };
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const started = performance.now();
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    machine: machine(),
+    versions: {
+      airlock: VERSION,
+      'web-tree-sitter': packageVersion('web-tree-sitter'),
+      'tree-sitter-python': packageVersion('tree-sitter-python'),
+      'tree-sitter-javascript': packageVersion('tree-sitter-javascript'),
+      'onnxruntime-node': packageVersion('onnxruntime-node'),
+      ruff: packageVersion('@astral-sh/ruff-wasm-nodejs'),
+      bandit: commandVersion('bandit', ['--version']),
+      npm: commandVersion('npm', ['--version']),
+    },
+    policy: { corpus: corpusPolicy, workspace: workspacePolicy },
+  };
+
+  const work = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
+  try {
+    const needsPython = only.has('python') || only.has('workspace');
+    const needsNpm = only.has('npm') || only.has('workspace');
+    log(`building corpora in ${work}`);
+    const python = needsPython ? buildPythonCorpus(join(work, 'python')) : undefined;
+    const npm = needsNpm ? buildNpmCorpus(join(work, 'npm')) : undefined;
+    if (only.has('python')) results.python = await benchCorpus(python!, work, corpusPolicy, log);
+    if (only.has('npm')) results.npm = await benchCorpus(npm!, work, corpusPolicy, log);
+    if (only.has('lsp')) {
+      log('language server: 200 edits on a 2,000-line file');
+      results.lsp = await benchLsp();
+    }
+    if (only.has('workspace')) {
+      log('synthetic 10,000-file workspace');
+      const root = join(work, 'workspace');
+      const built = buildWorkspace(root, python!, npm!);
+      results.workspace = await benchWorkspace(root, built, join(work, 'workspace-report.json'), workspacePolicy, log);
+    }
+    if (only.has('classifier')) {
+      log('classifier');
+      results.classifier = childSection<ClassifierBenchResult>('classifier.ts');
+    }
+    if (only.has('modelfiles')) {
+      log('model-file readers');
+      results.modelFiles = childSection<ModelFileRow[]>('modelfiles.ts');
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  results.machine.loadAverageAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
+  results.durationS = Math.round((performance.now() - started) / 1000);
+
+  const outDir = join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  // Three decimals are more than the noise allows; more would only make diffs of results unreadable.
+  const json = JSON.stringify(results, (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(3)) : v), 1) + '\n';
+  writeFileSync(join(outDir, 'latest.json'), json);
+  if (args.includes('--save')) writeFileSync(join(outDir, `${results.date.slice(0, 10)}.json`), json);
+  console.log(renderTable(results));
+  log(`results: bench/results/latest.json${args.includes('--save') ? ` and bench/results/${results.date.slice(0, 10)}.json` : ''} (${results.durationS} s)`);
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(err.stack ?? err.message);
+    process.exitCode = 1;
+  });
+}
