@@ -5,17 +5,17 @@
 
 /**
  * Code that talks to an LLM or registers agent tools: the SDK modules of engine/sdk, the tool
- * frameworks of agent-tools.ts, MCP, the SDK tables' fallback call shapes, and the words prompt
- * and LLM. The LLM-application rules (prompts, model output, agency, limits) need one of these:
- * their sources and sinks are SDK calls or tool parameters.
+ * frameworks of agent-tools.ts, MCP, and the SDK tables' fallback call shapes. The LLM-application
+ * rules (prompts, model output, agency, limits) need one of these: their sources and sinks are SDK
+ * calls or tool parameters. Rules that also look at prompt-like names add `PROMPT_WORDS`.
  */
 export const AI_CODE = new RegExp(
   [
     String.raw`openai|anthropic|claude|gemini|genai|generativeai|vertexai|cohere|mistral|litellm|ollama|bedrock`,
     String.raw`langchain|langgraph|llama_?index|crewai|autogen|smolagents|pydantic_ai|\bagents\b|\bmcp\b|fastmcp|modelcontextprotocol`,
     String.raw`@ai-sdk|from\s+['"]ai['"]|require\(\s*['"]ai['"]\s*\)|import\(\s*['"]ai['"]\s*\)`,
-    String.raw`llm|prompt|chat\.completions|responses\.(create|parse|stream)|messages\.(create|stream)|generate_?content`,
-    String.raw`\b(chat|model|chain|agent|agent_executor)\.(a?invoke|a?predict|a?run)\b`,
+    String.raw`chat\.completions|responses\.(create|parse|stream)|messages\.(create|stream)|generate_?content`,
+    String.raw`\b(llm|chat|model|chain|agent|agent_executor)\.(a?invoke|a?predict|a?run)\b`,
   ].join('|'),
   'i',
 );
@@ -38,3 +38,6 @@ export function mentions(...names: string[]): RegExp {
 
 /** Model hubs and the libraries that download from them (the loaders of hub.ts). */
 export const HUB_CODE = /transformers|diffusers|peft|sentence_transformers|datasets|huggingface|hf_hub|from_pretrained|vllm|timm|open_clip|langchain/;
+
+/** Names that hold prompt text (`SYSTEM_PROMPT`, `instructions`, `persona`), for the rules that read them. */
+export const PROMPT_WORDS = /prompt|instruction|system_?message|preamble|persona|template/i;

@@ -2,7 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { stringValue } from '../../engine/facts/javascript';
 import { defineRule, type Detection, type RuleContext, type TextDetection } from '../../engine/rule';
 import { isPython, slotArguments } from '../llm';
-import { AI_CODE } from '../prefilters';
+import { AI_CODE, PROMPT_WORDS } from '../prefilters';
 
 /** Names that hold prompt text. */
 const PROMPT_NAME = /(prompt|instruction|system_?message|preamble|persona|template)s?$/i;
@@ -56,7 +56,7 @@ export default defineRule<State | FileState>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx', 'markdown', 'text', 'yaml', 'json'],
-  requires: [AI_CODE, /instruction|system_?message|preamble|persona|template/i],
+  requires: [AI_CODE, PROMPT_WORDS],
   check({ captures: { call, name, value } }, ctx) {
     if (call) {
       return slotArguments(ctx, call)

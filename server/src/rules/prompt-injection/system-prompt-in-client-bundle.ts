@@ -3,7 +3,7 @@ import { stringValue } from '../../engine/facts/javascript';
 import { defineRule, type Detection, type RuleContext } from '../../engine/rule';
 import { unwrap } from '../guards';
 import { roleMessage, slotArguments } from '../llm';
-import { AI_CODE } from '../prefilters';
+import { AI_CODE, PROMPT_WORDS } from '../prefilters';
 
 interface State extends Detection {
   /** Why the module is thought to run in the browser. */
@@ -174,7 +174,7 @@ export default defineRule<State>({
     ],
   },
   languages: ['javascript', 'typescript', 'tsx'],
-  requires: AI_CODE,
+  requires: [AI_CODE, PROMPT_WORDS],
   check({ captures: { call, message, name, value } }, ctx) {
     // Most modules show no sign of running in the browser: decide that once, before the literals.
     if (!cachedClientReason(ctx)) return undefined;

@@ -154,8 +154,9 @@ export default defineRule<State>({
     ],
   },
   languages: ['python', 'javascript', 'typescript', 'tsx'],
-  // Findings are plain-http URLs (written in the file) or Keras get_file calls.
-  requires: /http:\/\/|get_file/i,
+  // Findings are Keras get_file calls, transformers.js' remoteHost, or a plain-http URL (written in
+  // the file) that a fetcher downloads: both must be named somewhere in the text.
+  requires: [/get_file|remoteHost/, /^(?=[\s\S]*http:\/\/)[\s\S]*\b(requests|httpx|urllib3?|urlopen|urlretrieve|load_state_dict_from_url|download_url_to_file|load_url|fetch|axios|got|ky|undici|https?\.(get|request)|loadLayersModel|loadGraphModel|InferenceSession)\b/i],
   check({ captures: { call, assignment, value } }, ctx) {
     if (assignment && value) {
       // env.remoteHost = 'http://…': transformers.js downloads every model from there.
