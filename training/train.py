@@ -205,7 +205,7 @@ def cross_validate(rows: list[dict], folds: int, epochs: int, log=print) -> dict
         tpr, _ = tpr_at_fpr(labels, scores, 0.01)
         log(f"  ROC-AUC {auc:.4f}, TPR@1%FPR {tpr:.4f}")
         results.append({"held_out": held, "roc_auc": round(auc, 4), "tpr_at_1pct_fpr": round(tpr, 4), "count": len(test)})
-    return {"folds": results, "mean_roc_auc": round(float(np.mean([r["roc_auc"] for r in results])), 4), "mean_tpr_at_1pct_fpr": round(float(np.mean([r["tpr_at_1pct_fpr"] for r in results])), 4)}
+    return {"epochs": epochs, "folds": results, "mean_roc_auc": round(float(np.mean([r["roc_auc"] for r in results])), 4), "mean_tpr_at_1pct_fpr": round(float(np.mean([r["tpr_at_1pct_fpr"] for r in results])), 4)}
 
 
 def baseline(train_rows: list[dict], dev_rows: list[dict]) -> dict:
@@ -289,9 +289,9 @@ def main() -> None:
     started = time.time()
     members = [train(train_rows + ours_train, epochs=args.epochs, seed=SEED + 101 * k) for k in range(args.members)]
     model = members[0] if len(members) == 1 else Ensemble(members).eval()
-    if len(members) > 1:
-        for k, m in enumerate(members):
-            print(f"member {k + 1} alone (dev): ROC-AUC {metrics(dev_rows, predict(m, [r['text'] for r in dev_rows]))['roc_auc']}")
+    member_auc = [metrics(dev_rows, predict(m, [r["text"] for r in dev_rows]))["roc_auc"] for m in members] if len(members) > 1 else []
+    for k, auc in enumerate(member_auc):
+        print(f"member {k + 1} alone (dev): ROC-AUC {auc}")
     train_seconds = time.time() - started
     dev_scores = predict(model, [r["text"] for r in dev_rows])
     dev = metrics(dev_rows, dev_scores)
@@ -321,7 +321,7 @@ def main() -> None:
         "tokenizer": {"version": 1, "spec": "training/tokenizer.py", "window": tok.WINDOW, "stride": tok.STRIDE, "pad": tok.PAD, "offset": 1, "lowercase": "ascii", "newlines": "crlf-to-lf"},
         "threshold": threshold,
         "metrics": {"dev": dev, "held_out_hard_examples": hard, **report},
-        "training": {"epochs": args.epochs, "members": args.members, "seed": SEED, "seconds": round(train_seconds), "torch": torch.__version__, "train_rows": len(train_rows) + len(ours_train)},
+        "training": {"epochs": args.epochs, "members": args.members, "member_roc_auc": member_auc, "seed": SEED, "seconds": round(train_seconds), "torch": torch.__version__, "train_rows": len(train_rows) + len(ours_train)},
     }
     (out / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {onnx_path} ({onnx_path.stat().st_size} bytes), model.json, golden.json")

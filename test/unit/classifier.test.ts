@@ -112,8 +112,7 @@ describe('classifier', { skip: !hasModel && 'no models/model.json (run npm run t
       assert.ok(tpr >= 0.9, `TPR at 1% FPR ${tpr.toFixed(4)}`);
     });
 
-    // A known gap, kept visible: the shipped model measures 0.9888 (models/MODEL_CARD.md).
-    it('ROC-AUC ≥ 0.99', { todo: 'the shipped model reaches 0.989; more training is issue 7 work' }, () => {
+    it('ROC-AUC ≥ 0.99', () => {
       const auc = rocAuc(labels, scores);
       assert.ok(auc >= 0.99, `ROC-AUC ${auc.toFixed(4)}`);
     });
