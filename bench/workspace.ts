@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'n
 import { basename, extname, join } from 'node:path';
 import type { Corpus } from './corpus';
 import { interleave, MB, measureProcess, median, type ProcessSample, type RunPolicy } from './measure';
+import { seededRandom } from '../test/harness/random';
 
 const ROOT = join(__dirname, '..');
 /** Larger files are rare in real workspaces and would make the mix depend on a few giants. */
@@ -29,17 +30,6 @@ function filesUnder(dir: string, keep: (path: string) => boolean, out: string[] 
   return out;
 }
 
-/** mulberry32: a small seeded generator, so every run builds the same workspace. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface WorkspaceResult {
   files: number;
@@ -67,7 +57,7 @@ export function buildWorkspace(target: string, python: Corpus, npm: Corpus, coun
   };
   const withFindings = [...filesUnder(join(ROOT, 'test', 'fixtures'), (p) => /\.(py|ts|js)$/.test(p) && !p.includes('.fixed.')), ...filesUnder(join(ROOT, 'examples', 'rag-assistant'), (p) => /\.(py|ts|tsx)$/.test(p))];
   for (const [ext, pool] of Object.entries(pools)) if (pool.length === 0) throw new Error(`no ${ext} files to build the workspace from`);
-  const random = seeded(20_000);
+  const random = seededRandom(20_000);
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
   const byExtension: Record<string, number> = {};
   let bytes = 0;

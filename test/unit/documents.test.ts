@@ -5,16 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DocumentStore } from '../../server/src/lsp/documents';
 import { sharedEngine } from '../harness/engine';
-
-/** A small deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../harness/random';
 
 const SNIPPETS = ['pickle.loads(b)', '\n', '    ', 'import pickle as pk\n', '"😀"', '(', ')', 'def f(x):\n    return x\n', '#', 'é', '\r\n', ''];
 
@@ -24,7 +15,7 @@ describe('DocumentStore incremental parsing', () => {
     const store = new DocumentStore(engine);
     const uri = 'file:///tmp/incremental.py';
     let doc = store.open(uri, 'python', 1, 'import pickle\n\ndef load(p):\n    return pickle.load(open(p, "rb"))\n');
-    const random = rng(42);
+    const random = seededRandom(42);
     for (let version = 2; version < 302; version++) {
       const text = doc.document.getText();
       let a = Math.floor(random() * (text.length + 1));

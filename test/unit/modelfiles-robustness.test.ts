@@ -8,20 +8,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { scanModelBytes, scanModelFile, type ModelScanOptions } from '../../server/src/modelfiles/index';
 import { crc32 } from '../../server/src/modelfiles/zip';
+import { seededRandom } from '../harness/random';
 
 const FILES = join(__dirname, '..', 'fixtures', 'model-files', 'files');
 
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0x00, 0xff, 0x7f, 0x80, 0x28, 0x2e, 0x30, 0x63, 0x93, 0x94, 0x95, 0x52, 0x81, 0x92, 0x62, 0x0a, 0x50, 0x4b];
 
@@ -72,7 +62,7 @@ describe('fuzz: mutated fixtures and random bytes', () => {
   const ITERATIONS = 3000;
 
   it(`survives ${ITERATIONS} seeded mutations without throwing, hanging or over-reading`, () => {
-    const rand = rng(0xa1e10c);
+    const rand = seededRandom(0xa1e10c);
     const started = performance.now();
     let slowest = 0;
     let findings = 0;

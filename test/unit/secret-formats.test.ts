@@ -4,18 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findKeysInText, isAiKeyEnvName, isFillerBody, isPlaceholder, looksLikeSecretValue, maskValue, shannonEntropy, type Provider } from '../../server/src/rules/secret-formats';
+import { seededRandom } from '../harness/random';
 
-/** A small deterministic generator (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const URLSAFE = `${ALNUM}_-`;
@@ -47,7 +37,7 @@ const MAKERS: Record<Provider, (next: () => number) => [prefix: string, body: st
 };
 
 function key(provider: Provider, seed = 1): string {
-  const [prefix, body] = MAKERS[provider](rng(seed));
+  const [prefix, body] = MAKERS[provider](seededRandom(seed));
   return prefix + body;
 }
 
@@ -88,7 +78,7 @@ describe('findKeysInText', () => {
   });
 
   it('accepts the legacy, service-account and admin OpenAI shapes', () => {
-    const n = rng(7);
+    const n = seededRandom(7);
     const legacy = `sk-${random(n, ALNUM, 20)}${MARKER}${random(n, ALNUM, 20)}`;
     const service = `sk-svcacct-${random(n, URLSAFE, 58)}${MARKER}${random(n, URLSAFE, 58)}`;
     const admin = `sk-admin-${random(n, URLSAFE, 58)}${MARKER}${random(n, URLSAFE, 58)}`;
@@ -109,7 +99,7 @@ describe('findKeysInText', () => {
   });
 
   it('rejects wrong lengths and alphabets', () => {
-    const n = rng(3);
+    const n = seededRandom(3);
     const cases = [
       `gsk_${random(n, ALNUM, 51)}`, // one short
       `gsk_${random(n, ALNUM, 53)}`, // one long
@@ -125,7 +115,7 @@ describe('findKeysInText', () => {
   });
 
   it('does not find keys inside longer tokens', () => {
-    for (const text of [`x${key('groq')}`, `my_hf_${random(rng(4), LETTERS, 34)}`, `${key('xai')}Z`, `base64+${key('google')}`]) {
+    for (const text of [`x${key('groq')}`, `my_hf_${random(seededRandom(4), LETTERS, 34)}`, `${key('xai')}Z`, `base64+${key('google')}`]) {
       assert.deepEqual(findKeysInText(text), [], text.slice(0, 10));
     }
   });
@@ -164,7 +154,7 @@ describe('placeholders and keys of unknown shape', () => {
   });
 
   it('takes long random values as credentials, and names, URLs, phrases and local dummies as not', () => {
-    const n = rng(11);
+    const n = seededRandom(11);
     for (const value of [random(n, HEX, 32), random(n, ALNUM, 40), `sk-${random(n, HEX, 32)}`]) assert.ok(looksLikeSecretValue(value), value);
     for (const value of ['EMPTY', 'ollama', 'lm-studio', 'sk-no-key-required', 'not-needed-for-local-server', 'OPENAI_API_KEY', 'https://api.openai.com/v1/chat', 'settings.openai_api_key', 'aaaaaaaaaaaaaaaaaaaaaaaa', 'abcdefghijklmnopqrstuvwx', 'a key with spaces in it here']) {
       assert.ok(!looksLikeSecretValue(value), value);
